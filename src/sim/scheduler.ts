@@ -1,0 +1,14 @@
+/**
+ * Time as the stack sees it: microseconds on a monotonic clock, passed in explicitly. The same
+ * interface is served by the simulator's virtual clock and by wall-clock time on a real device.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Scheduler {
+  /** Current time in microseconds. */
+  now(): number;
+  /** Run `fn` at absolute time `time` (µs); a time in the past runs at the next opportunity. */
+  at(time: number, fn: () => void): Timer;
+}

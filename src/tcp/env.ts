@@ -1,0 +1,65 @@
+import type { TcpSegment } from '../wire/tcp-segment.js';
+import type { TcpMib } from './mib.js';
+import type { TcpSettings } from './settings.js';
+
+/**
+ * What a connection needs from the world around it. The engine is sans-IO: it never reads a clock,
+ * arms a timer or touches a device; it is handed the time with every call and answers through this
+ * interface. The host (simulation, TUN, packetdrill) implements it.
+ */
+export interface TcpEnv {
+  /** Live settings of the host (sysctls). */
+  readonly settings: TcpSettings;
+  /** Counters of the host. */
+  readonly mib: TcpMib;
+  /**
+   * Send one segment of `conn`. Addresses and ports come from `conn.tuple`; the host adds IP,
+   * computes the checksum and owns nothing of `seg` after the call (it may be reused).
+   */
+  transmit(conn: TcpConnectionLike, seg: TcpSegment): void;
+  /** The earliest time the connection wants `onTimer` changed (µs; Infinity = none). */
+  deadlineChanged(conn: TcpConnectionLike): void;
+  /** Something the user layer may want to hear about. */
+  event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void;
+  /** 32 random bits (seeded in simulation), for timestamp offsets and the like. */
+  random32(): number;
+}
+
+/** The minimum the env needs to know of a connection (avoids a type cycle). */
+export interface TcpConnectionLike {
+  readonly tuple: FourTuple;
+  readonly nextDeadline: number;
+}
+
+export interface FourTuple {
+  localAddr: number;
+  localPort: number;
+  remoteAddr: number;
+  remotePort: number;
+}
+
+/**
+ * Events, named after what a socket layer does with them:
+ * - 'established': the handshake completed (connect() returns / the child is ready for accept()).
+ * - 'readable': data (or EOF) became available to read.
+ * - 'writable': send-buffer space became available.
+ * - 'fin': the peer closed its direction (read() will return EOF after the queued data).
+ * - 'error': a soft or hard error was recorded (see errno); for hard errors 'closed' follows.
+ * - 'closed': the connection reached CLOSED (or TIME_WAIT finished); the host may forget it.
+ * - 'state': the state changed (for traces); read conn.state.
+ * - 'time-wait': the connection entered TIME_WAIT (the user handle is gone; the host keeps the tuple).
+ */
+export type TcpEventType =
+  'established' | 'readable' | 'writable' | 'fin' | 'error' | 'closed' | 'state' | 'time-wait';
+
+/** Linux errno names the engine reports. */
+export type TcpErrno =
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'ETIMEDOUT'
+  | 'EPIPE'
+  | 'EHOSTUNREACH'
+  | 'ENETUNREACH'
+  | 'EMSGSIZE'
+  | 'ECONNABORTED'
+  | 'EPROTO';
