@@ -1,0 +1,256 @@
+/*
+ * synack's TUN link: opens a Linux TUN device (IFF_TUN | IFF_NO_PI), configures it with ioctls,
+ * and reads it on Node's own event loop with uv_poll (no libuv thread-pool thread is held), in
+ * batches: every readiness wake-up drains up to `batch` packets into one ArrayBuffer and makes a
+ * single call into JavaScript.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+#define MAX_PACKET 65536
+
+typedef struct reader {
+  uv_poll_t poll;
+  int fd;
+  int batch;
+  napi_env env;
+  napi_ref callback;
+  unsigned char *buf; /* batch * MAX_PACKET bytes */
+  int closing;
+} reader_t;
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, text, error;
+  napi_create_string_utf8(env, err == EACCES || err == EPERM ? "EPERM" : "ERR_TUN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int get_int(napi_env env, napi_value v, int fallback) {
+  int32_t out;
+  if (napi_get_value_int32(env, v, &out) != napi_ok) return fallback;
+  return out;
+}
+
+/* open(name) -> { fd, name } */
+static napi_value tun_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[IFNAMSIZ] = {0};
+  size_t len = 0;
+  if (argc >= 1) napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len);
+
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "open /dev/net/tun", errno);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  if (len > 0) strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "TUNSETIFF", err);
+  }
+  napi_value result, vfd, vname;
+  napi_create_object(env, &result);
+  napi_create_int32(env, fd, &vfd);
+  napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname);
+  napi_set_named_property(env, result, "fd", vfd);
+  napi_set_named_property(env, result, "name", vname);
+  return result;
+}
+
+/* configure(name, addr "a.b.c.d", prefixLen, mtu) — address, netmask, MTU, then IFF_UP. */
+static napi_value tun_configure(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[IFNAMSIZ] = {0}, addr[64] = {0};
+  size_t len;
+  napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len);
+  napi_get_value_string_utf8(env, argv[1], addr, sizeof addr, &len);
+  int prefix = get_int(env, argv[2], 24);
+  int mtu = get_int(env, argv[3], 1500);
+
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return throw_errno(env, "socket", errno);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+  sin->sin_family = AF_INET;
+  if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1) {
+    close(s);
+    return throw_errno(env, "bad address", EINVAL);
+  }
+  if (ioctl(s, SIOCSIFADDR, &ifr) < 0) goto fail;
+  sin->sin_addr.s_addr = prefix == 0 ? 0 : htonl(0xffffffffu << (32 - prefix));
+  if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0) goto fail;
+  ifr.ifr_mtu = mtu;
+  if (ioctl(s, SIOCSIFMTU, &ifr) < 0) goto fail;
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) goto fail;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) goto fail;
+  close(s);
+  return NULL;
+fail: {
+  int err = errno;
+  close(s);
+  return throw_errno(env, "configuring the TUN interface", err);
+}
+}
+
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  reader_t *r = (reader_t *)handle->data;
+  if (r->closing || status < 0) return;
+  int n = 0;
+  uint32_t lengths[1024];
+  size_t off = 0;
+  while (n < r->batch) {
+    ssize_t got = read(r->fd, r->buf + off, MAX_PACKET);
+    if (got <= 0) break;
+    lengths[n++] = (uint32_t)got;
+    off += (size_t)got;
+  }
+  if (n == 0) return;
+
+  napi_handle_scope scope;
+  napi_open_handle_scope(r->env, &scope);
+  void *data;
+  napi_value ab, lens, cb, global, argv[2];
+  napi_create_arraybuffer(r->env, off, &data, &ab);
+  memcpy(data, r->buf, off);
+  void *ldata;
+  napi_value lab;
+  napi_create_arraybuffer(r->env, (size_t)n * 4, &ldata, &lab);
+  memcpy(ldata, lengths, (size_t)n * 4);
+  napi_create_typedarray(r->env, napi_uint32_array, (size_t)n, lab, 0, &lens);
+  argv[0] = ab;
+  argv[1] = lens;
+  napi_get_reference_value(r->env, r->callback, &cb);
+  napi_get_global(r->env, &global);
+  napi_value ignored;
+  if (napi_make_callback(r->env, NULL, global, cb, 2, argv, &ignored) != napi_ok) {
+    /* An exception from the callback is reported by Node as uncaught. */
+  }
+  napi_close_handle_scope(r->env, scope);
+}
+
+static void on_close(uv_handle_t *handle) {
+  reader_t *r = (reader_t *)handle->data;
+  free(r->buf);
+  free(r);
+}
+
+static void reader_finalize(napi_env env, void *data, void *hint) {
+  /* Lifetime is managed by stop(); nothing here. */
+}
+
+/* start(fd, batch, callback(ArrayBuffer, Uint32Array lengths)) -> handle */
+static napi_value tun_start(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd = get_int(env, argv[0], -1);
+  int batch = get_int(env, argv[1], 64);
+  if (batch < 1) batch = 1;
+  if (batch > 1024) batch = 1024;
+  reader_t *r = calloc(1, sizeof *r);
+  if (!r) return throw_errno(env, "calloc", ENOMEM);
+  r->buf = malloc((size_t)batch * MAX_PACKET);
+  if (!r->buf) {
+    free(r);
+    return throw_errno(env, "malloc", ENOMEM);
+  }
+  r->fd = fd;
+  r->batch = batch;
+  r->env = env;
+  napi_create_reference(env, argv[2], 1, &r->callback);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  if (uv_poll_init(loop, &r->poll, fd) != 0) {
+    napi_delete_reference(env, r->callback);
+    free(r->buf);
+    free(r);
+    return throw_errno(env, "uv_poll_init", EINVAL);
+  }
+  r->poll.data = r;
+  uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  napi_value handle;
+  napi_create_external(env, r, reader_finalize, NULL, &handle);
+  return handle;
+}
+
+/* stop(handle): stops watching; the fd stays open. */
+static napi_value tun_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  reader_t *r;
+  if (napi_get_value_external(env, argv[0], (void **)&r) != napi_ok || r == NULL || r->closing) return NULL;
+  r->closing = 1;
+  uv_poll_stop(&r->poll);
+  napi_delete_reference(env, r->callback);
+  uv_close((uv_handle_t *)&r->poll, on_close);
+  return NULL;
+}
+
+/* write(fd, Uint8Array) -> bytes written, or -errno (EAGAIN when the kernel queue is full). */
+static napi_value tun_write(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd = get_int(env, argv[0], -1);
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &ab, &offset) != napi_ok) {
+    return throw_errno(env, "write expects a Uint8Array", EINVAL);
+  }
+  ssize_t n = write(fd, data, length);
+  napi_value result;
+  napi_create_int32(env, n < 0 ? -errno : (int32_t)n, &result);
+  return result;
+}
+
+static napi_value tun_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int fd = get_int(env, argv[0], -1);
+  if (fd >= 0) close(fd);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, tun_open, NULL, NULL, NULL, napi_default, NULL},
+      {"configure", NULL, tun_configure, NULL, NULL, NULL, napi_default, NULL},
+      {"start", NULL, tun_start, NULL, NULL, NULL, napi_default, NULL},
+      {"stop", NULL, tun_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"write", NULL, tun_write, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, tun_close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
