@@ -36,7 +36,7 @@ export function prefixMask(prefixLen: number): number {
 
 export function sameSubnet(a: Ipv4Addr, b: Ipv4Addr, prefixLen: number): boolean {
   const m = prefixMask(prefixLen);
-  return ((a & m) >>> 0) === ((b & m) >>> 0);
+  return (a & m) >>> 0 === (b & m) >>> 0;
 }
 
 /** Parse "a.b.c.d/len"; throws a clear error on bad input. */

@@ -63,6 +63,8 @@ export class TcpSegment {
   rawOptions: Uint8Array | null = null;
   /** Kinds of options the parser did not understand, kept for diagnostics (skipped safely). */
   unknownOptionCount = 0;
+  /** Known options with an impossible length, or an option overrunning the header (ignored, as Linux does). */
+  malformedOptions = 0;
 
   /** Segment data: a view into the packet buffer. */
   payload: Uint8Array = EMPTY;
@@ -89,6 +91,7 @@ export class TcpSegment {
     this.options = EMPTY;
     this.rawOptions = null;
     this.unknownOptionCount = 0;
+    this.malformedOptions = 0;
     this.payload = EMPTY;
     return this;
   }
@@ -129,6 +132,7 @@ export class TcpSegment {
     this.options = o.options;
     this.rawOptions = o.rawOptions;
     this.unknownOptionCount = o.unknownOptionCount;
+    this.malformedOptions = o.malformedOptions;
     this.payload = o.payload;
     return this;
   }
