@@ -1,0 +1,4 @@
+export * from './counters.js';
+export * from './host.js';
+export * from './routes.js';
+export * from './settings.js';
