@@ -16,7 +16,10 @@ export default tseslint.config(
     files: ['src/wire/**/*.ts', 'src/tcp/**/*.ts', 'src/host/**/*.ts', 'src/sim/**/*.ts', 'src/link/**/*.ts'],
     ignores: ['src/**/*.test.ts', 'src/link/tun/**', 'src/link/*-node.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'net', 'os', 'crypto', 'stream', 'events', 'path', 'buffer', 'util'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'fs', 'net', 'os', 'crypto', 'stream', 'events', 'path', 'buffer', 'util'] },
+      ],
     },
   },
 );

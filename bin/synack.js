@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+import { runCli } from '../dist/cli/main.js';
+
+runCli();

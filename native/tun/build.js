@@ -12,7 +12,17 @@ if (process.platform !== 'linux') {
 }
 const candidates = [];
 if (process.env.npm_config_node_gyp) candidates.push([process.execPath, [process.env.npm_config_node_gyp]]);
-const bundled = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const bundled = join(
+  dirname(process.execPath),
+  '..',
+  'lib',
+  'node_modules',
+  'npm',
+  'node_modules',
+  'node-gyp',
+  'bin',
+  'node-gyp.js',
+);
 if (existsSync(bundled)) candidates.push([process.execPath, [bundled]]);
 candidates.push(['node-gyp', []]);
 
@@ -25,14 +35,20 @@ const nodedir =
 const extra = nodedir ? [`--nodedir=${nodedir}`] : [];
 
 for (const [cmd, pre] of candidates) {
-  const r = spawnSync(cmd, [...pre, 'rebuild', ...extra], { cwd: here, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(cmd, [...pre, 'rebuild', ...extra], {
+    cwd: here,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
   if (r.status === 0) {
     console.log('synack: TUN addon built');
     process.exit(0);
   }
   if (r.error && r.error.code === 'ENOENT') continue;
   const tail = `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
-  console.log(`synack: TUN addon not built (${tail || `exit ${r.status}`}); everything else works without it`);
+  console.log(
+    `synack: TUN addon not built (${tail || `exit ${r.status}`}); everything else works without it`,
+  );
   process.exit(0);
 }
 console.log('synack: TUN addon not built (node-gyp not found); everything else works without it');

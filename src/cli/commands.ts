@@ -1,0 +1,6 @@
+import { bench } from './bench.js';
+import type { Command } from './command.js';
+import { demo } from './demo.js';
+
+/** Every `synack` command, in the order `synack --help` lists them. */
+export const commands: Command[] = [demo, bench];

@@ -1,0 +1,11 @@
+/**
+ * The core of synack: everything below the sockets API. It imports no Node built-ins, so it
+ * bundles for a browser (npm test proves it with an esbuild browser build of this file).
+ */
+export * from './wire/index.js';
+export * from './sim/index.js';
+export * from './link/index.js';
+export * from './host/index.js';
+export { DEFAULT_TCP_SETTINGS, defaultTcpSettings, type TcpSettings } from './tcp/settings.js';
+export { TcpMib, TcpSnmp, TcpExt } from './tcp/mib.js';
+export type { TcpEnv, FourTuple, TcpEventType, TcpErrno } from './tcp/env.js';

@@ -1,0 +1,4 @@
+/** synack for Node: the core plus the Node-only pieces (pcap files, TUN). */
+export * from './core.js';
+export { openPcapFile } from './link/pcap-file-node.js';
+export { openTun, tunAvailability, TunDevice } from './link/tun/tun-device-node.js';
