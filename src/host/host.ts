@@ -25,6 +25,7 @@ import { IcmpRateLimiter } from './icmp-ratelimit.js';
 import { Reassembler } from './reassembly.js';
 import { RoutingTable } from './routes.js';
 import { defaultHostSettings, setSetting, type HostSettings } from './settings.js';
+import { TcpLayer } from './tcp-layer.js';
 
 export class NetInterface {
   constructor(
@@ -93,7 +94,9 @@ export class Host {
   onPacket: ((dir: 'in' | 'out', iface: NetInterface, packet: Uint8Array) => void) | null = null;
 
   private readonly rand: () => number;
-  private tcp: TcpHandler | null = null;
+  private tcpHandler: TcpHandler | null = null;
+  /** The host's TCP: connect(), listen(), the connection table. */
+  readonly tcp: TcpLayer;
   private readonly udp = new Map<number, UdpHandler>();
   private readonly pmtu = new Map<number, number>();
   private readonly pings = new Map<number, { sent: number; cb: PingCallback; timer: { cancel(): void } }>();
@@ -128,6 +131,9 @@ export class Host {
       burst: this.settings.icmp_msgs_burst,
       ratelimitMs: this.settings.icmp_ratelimit,
     }));
+    this.tcp = new TcpLayer(this);
+    const tcp = this.tcp;
+    this.tcpHandler = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
   }
 
   /** The TCP counters live in the host's counters (Tcp, TcpExt). */
@@ -167,8 +173,9 @@ export class Host {
     this.addRoute('0.0.0.0/0', via);
   }
 
+  /** Replace the TCP layer's input (tests and packetdrill inject their own); null = RST everything. */
   setTcpHandler(h: TcpHandler | null): void {
-    this.tcp = h;
+    this.tcpHandler = h;
   }
 
   udpBind(port: number, handler: UdpHandler): void {
@@ -393,7 +400,7 @@ export class Host {
     }
     this.counters.Ip.InDelivers++;
     this.counters.Tcp.InSegs++;
-    if (this.tcp?.input(ip, seg, packet)) return;
+    if (this.tcpHandler?.input(ip, seg, packet)) return;
     this.dropped('no-socket', packet);
     this.sendResetFor(ip, seg);
   }
@@ -498,7 +505,7 @@ export class Host {
       if (m.mtu < cur) this.pmtu.set(dst, m.mtu);
     }
     if (proto === IPPROTO_TCP) {
-      this.tcp?.icmpError({
+      this.tcpHandler?.icmpError({
         type: m.type,
         code: m.code,
         mtu: m.mtu,

@@ -1,0 +1,358 @@
+import type { Scheduler, Timer } from '../sim/scheduler.js';
+import { TcpConnection } from '../tcp/connection.js';
+import type { FourTuple, TcpConnectionLike, TcpErrno, TcpEventType } from '../tcp/env.js';
+import { IsnGenerator } from '../tcp/isn.js';
+import { TcpListener, type TcpListenerEnv } from '../tcp/listener.js';
+import type { TcpMib } from '../tcp/mib.js';
+import { seqGt } from '../tcp/seq.js';
+import type { TcpSettings } from '../tcp/settings.js';
+import type { Ipv4Header } from '../wire/ipv4-header.js';
+import { TCP_ACK, TCP_SYN, type TcpSegment } from '../wire/tcp-segment.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import { EphemeralPorts } from './ephemeral-ports.js';
+import { TupleTable } from './tuple-table.js';
+
+/** What the TCP layer needs from its host (kept narrow so the layer can be tested on its own). */
+export interface TcpHostServices {
+  readonly name: string;
+  readonly scheduler: Scheduler;
+  readonly settings: TcpSettings & { ip_local_port_range: [number, number] };
+  readonly mib: TcpMib;
+  random32(): number;
+  sendTcp(src: number, dst: number, seg: TcpSegment): boolean;
+  localAddressFor(dst: number): number;
+  mtuFor(dst: number): number;
+  isLocalAddress(addr: number): boolean;
+}
+
+/** An ICMP error about one of our segments. */
+export interface TcpIcmpErrorInfo {
+  type: number;
+  code: number;
+  mtu: number;
+  localAddr: number;
+  localPort: number;
+  remoteAddr: number;
+  remotePort: number;
+  seq: number;
+}
+
+export type ConnectionObserver = (ev: TcpEventType, errno?: TcpErrno) => void;
+export type ListenerObserver = (ev: 'acceptable') => void;
+
+type Timed = TcpConnection | TcpListener;
+
+/** A connect() or listen() that cannot be done, with Linux's errno. */
+export class TcpLayerError extends Error {
+  constructor(
+    readonly code: 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'ENETUNREACH' | 'EINVAL',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The host's TCP layer: demultiplexes segments to connections (by 4-tuple) and listeners (by local
+ * address and port, exact before wildcard, as Linux's inet_lookup), drives every engine's timers
+ * from one deadline heap and one scheduler timer, allocates ephemeral ports (RFC 6056) and ISNs
+ * (RFC 6528), and passes engine events to whoever observes a connection (the socket layer).
+ */
+export class TcpLayer implements TcpListenerEnv {
+  readonly connections: TupleTable<TcpConnection>;
+  readonly listeners = new Map<number, TcpListener[]>();
+  private readonly heap = new DeadlineHeap<Timed>();
+  private readonly observers = new Map<TcpConnectionLike, ConnectionObserver>();
+  private readonly listenerObservers = new Map<TcpListener, ListenerObserver>();
+  private readonly ports: EphemeralPorts;
+  private readonly isnGen: IsnGenerator;
+  private timer: Timer | null = null;
+  private timerAt = Infinity;
+  private running = false;
+
+  constructor(private readonly host: TcpHostServices) {
+    this.connections = new TupleTable(host.random32());
+    const secret = new Uint8Array(32);
+    for (let i = 0; i < 32; i += 4) {
+      const r = host.random32();
+      secret[i] = r & 255;
+      secret[i + 1] = (r >>> 8) & 255;
+      secret[i + 2] = (r >>> 16) & 255;
+      secret[i + 3] = (r >>> 24) & 255;
+    }
+    this.isnGen = new IsnGenerator(secret);
+    const key = host.random32();
+    this.ports = new EphemeralPorts((la, ra, rp) => {
+      let h = Math.imul(la ^ key, 0x9e3779b1);
+      h = Math.imul(h ^ ra ^ (h >>> 15), 0x85ebca6b);
+      h = Math.imul(h ^ rp ^ (h >>> 13), 0xc2b2ae35);
+      return (h ^ (h >>> 16)) >>> 0;
+    });
+  }
+
+  get settings(): TcpSettings {
+    return this.host.settings;
+  }
+
+  get mib(): TcpMib {
+    return this.host.mib;
+  }
+
+  random32(): number {
+    return this.host.random32();
+  }
+
+  now(): number {
+    return this.host.scheduler.now();
+  }
+
+  // --- TcpEnv / TcpListenerEnv ----------------------------------------------------------------
+
+  transmit(conn: TcpConnectionLike, seg: TcpSegment): void {
+    this.transmitFor(conn.tuple, seg);
+  }
+
+  transmitFor(tuple: FourTuple, seg: TcpSegment): void {
+    seg.srcPort = tuple.localPort;
+    seg.dstPort = tuple.remotePort;
+    this.host.sendTcp(tuple.localAddr, tuple.remoteAddr, seg);
+  }
+
+  deadlineChanged(conn: TcpConnectionLike): void {
+    this.heap.update(conn as Timed);
+    this.armTimer();
+  }
+
+  event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void {
+    if (ev === 'closed') {
+      const c = conn as TcpConnection;
+      this.connections.delete(c);
+      this.heap.remove(c);
+    }
+    const o = this.observers.get(conn);
+    if (ev === 'closed') this.observers.delete(conn);
+    o?.(ev, errno);
+  }
+
+  adopt(conn: TcpConnection): boolean {
+    return this.addConnection(conn);
+  }
+
+  isn(t: FourTuple, now: number): number {
+    return this.isnGen.isn(t.localAddr, t.localPort, t.remoteAddr, t.remotePort, now);
+  }
+
+  tsOffset(t: FourTuple): number {
+    return this.isnGen.tsOffset(t.localAddr, t.remoteAddr);
+  }
+
+  /** RFC 9293 §3.7.1: MSS = the path MTU minus the fixed IP and TCP headers. */
+  mssFor(remoteAddr: number): number {
+    return this.host.mtuFor(remoteAddr) - 40;
+  }
+
+  listenerEvent(l: TcpListener, ev: 'acceptable'): void {
+    this.listenerObservers.get(l)?.(ev);
+  }
+
+  // --- opening ----------------------------------------------------------------------------
+
+  /** Active open (RFC 9293 §3.10.1): picks the source address and an ephemeral port, sends SYN. */
+  connect(
+    remoteAddr: number,
+    remotePort: number,
+    opts: {
+      localAddr?: number;
+      localPort?: number;
+      observer?: ConnectionObserver;
+      sndBuf?: number;
+      rcvBuf?: number;
+    } = {},
+  ): TcpConnection {
+    const localAddr = opts.localAddr || this.host.localAddressFor(remoteAddr);
+    if (!localAddr) throw new TcpLayerError('ENETUNREACH', `${this.host.name}: no route to the destination`);
+    let localPort = opts.localPort ?? 0;
+    if (localPort === 0) {
+      localPort = this.pickEphemeralPort(localAddr, remoteAddr, remotePort);
+      if (localPort < 0) {
+        throw new TcpLayerError(
+          'EADDRNOTAVAIL',
+          `${this.host.name}: no free ephemeral port (ip_local_port_range)`,
+        );
+      }
+    } else if (this.connections.get(localAddr, localPort, remoteAddr, remotePort)) {
+      throw new TcpLayerError('EADDRINUSE', `${this.host.name}: that 4-tuple is in use`);
+    }
+    const tuple = { localAddr, localPort, remoteAddr, remotePort };
+    const now = this.now();
+    const conn = new TcpConnection(this, tuple, {
+      mss: this.mssFor(remoteAddr),
+      iss: this.isn(tuple, now),
+      tsOffset: this.tsOffset(tuple),
+      ...(opts.sndBuf ? { sndBuf: opts.sndBuf } : {}),
+      ...(opts.rcvBuf ? { rcvBuf: opts.rcvBuf } : {}),
+    });
+    if (opts.observer) this.observers.set(conn, opts.observer);
+    this.addConnection(conn);
+    conn.connect(now);
+    return conn;
+  }
+
+  /** Passive open: a listener on addr:port (0 = any address). */
+  listen(localAddr: number, localPort: number, backlog: number, observer?: ListenerObserver): TcpListener {
+    const list = this.listeners.get(localPort) ?? [];
+    if (list.some((x) => x.localAddr === localAddr || x.localAddr === 0 || localAddr === 0)) {
+      throw new TcpLayerError('EADDRINUSE', `${this.host.name}: port ${localPort} is already listening`);
+    }
+    const l = new TcpListener(this, localAddr, localPort, backlog);
+    list.push(l);
+    list.sort((a, b) => (a.localAddr === 0 ? 1 : 0) - (b.localAddr === 0 ? 1 : 0));
+    this.listeners.set(localPort, list);
+    if (observer) this.listenerObservers.set(l, observer);
+    return l;
+  }
+
+  closeListener(l: TcpListener): void {
+    l.close(this.now());
+    const list = this.listeners.get(l.localPort);
+    if (list) {
+      const i = list.indexOf(l);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.listeners.delete(l.localPort);
+    }
+    this.heap.remove(l);
+    this.listenerObservers.delete(l);
+  }
+
+  observe(conn: TcpConnectionLike, fn: ConnectionObserver | null): void {
+    if (fn) this.observers.set(conn, fn);
+    else this.observers.delete(conn);
+  }
+
+  observeListener(l: TcpListener, fn: ListenerObserver | null): void {
+    if (fn) this.listenerObservers.set(l, fn);
+    else this.listenerObservers.delete(l);
+  }
+
+  addConnection(conn: TcpConnection): boolean {
+    if (!this.connections.add(conn)) return false;
+    if (conn.nextDeadline !== Infinity) this.deadlineChanged(conn);
+    return true;
+  }
+
+  findListener(localAddr: number, localPort: number): TcpListener | undefined {
+    const list = this.listeners.get(localPort);
+    if (!list) return undefined;
+    for (const l of list) if (l.localAddr === localAddr || l.localAddr === 0) return l;
+    return undefined;
+  }
+
+  pickEphemeralPort(localAddr: number, remoteAddr: number, remotePort: number): number {
+    const [low, high] = this.host.settings.ip_local_port_range;
+    return this.ports.pick(
+      low,
+      high,
+      localAddr,
+      remoteAddr,
+      remotePort,
+      (p) => !this.findListener(localAddr, p) && !this.connections.get(localAddr, p, remoteAddr, remotePort),
+    );
+  }
+
+  // --- input ------------------------------------------------------------------------------
+
+  /** A TCP segment for a local address; false means no socket wants it (the host sends RST). */
+  input(ip: Ipv4Header, seg: TcpSegment): boolean {
+    const now = this.now();
+    const c = this.connections.get(ip.dst, seg.dstPort, ip.src, seg.srcPort);
+    if (c) {
+      if (
+        c.state === 'TIME-WAIT' &&
+        seg.flags & TCP_SYN &&
+        !(seg.flags & TCP_ACK) &&
+        this.twReusable(c, seg)
+      ) {
+        // Linux's tcp_timewait_state_process: a new SYN beyond the old connection ends TIME-WAIT.
+        c.terminate(now, null);
+        this.mib.TcpExt.TWRecycled++;
+      } else {
+        c.input(seg, now);
+        return true;
+      }
+    }
+    const l = this.findListener(ip.dst, seg.dstPort);
+    if (l) {
+      l.input(seg, ip.dst, ip.src, now);
+      return true;
+    }
+    return false;
+  }
+
+  /** RFC 6191 / Linux: a SYN may reuse a TIME-WAIT tuple if its sequence or timestamp is newer. */
+  private twReusable(c: TcpConnection, seg: TcpSegment): boolean {
+    if (c.tsOk && seg.hasTimestamp) return seqGt(seg.tsVal, c.tsRecent);
+    return seqGt(seg.seq, c.rcvNxt);
+  }
+
+  /** RFC 1122 §4.2.3.9 and RFC 1191: ICMP errors about our segments. */
+  icmpError(e: TcpIcmpErrorInfo): void {
+    const c = this.connections.get(e.localAddr, e.localPort, e.remoteAddr, e.remotePort);
+    if (!c) return;
+    const now = this.now();
+    if (e.type === 3 && e.code === 4) {
+      // Fragmentation needed: shrink the segment size and resend what was lost.
+      const mss = Math.max(68 - 40, e.mtu - 40);
+      if (mss < c.advMss) {
+        c.advMss = mss;
+        c.sndMss = Math.max(48, Math.min(c.peerMss, mss) - (c.tsOk ? 12 : 0));
+        c.onTimer(now);
+        c.timers.armRetransmit(now);
+      }
+      return;
+    }
+    // Hard errors (protocol/port unreachable) abort a connection still being opened; the rest
+    // are soft errors, remembered but not fatal (RFC 1122 §4.2.3.9).
+    if (c.state === 'SYN-SENT' && e.type === 3 && (e.code === 2 || e.code === 3)) {
+      this.mib.Tcp.AttemptFails++;
+      c.terminate(now, 'ECONNREFUSED');
+    } else if (c.state === 'SYN-SENT') {
+      c.errno = e.type === 3 && e.code <= 1 ? 'EHOSTUNREACH' : c.errno;
+    }
+  }
+
+  // --- timers -----------------------------------------------------------------------------
+
+  private armTimer(): void {
+    if (this.running) return;
+    const next = this.heap.peekDeadline();
+    if (next === this.timerAt) return;
+    this.timer?.cancel();
+    this.timer = null;
+    this.timerAt = next;
+    if (next !== Infinity) this.timer = this.host.scheduler.at(next, this.fire);
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    this.timerAt = Infinity;
+    this.running = true;
+    try {
+      const now = this.now();
+      const due: Timed[] = [];
+      for (let e = this.heap.popDue(now); e; e = this.heap.popDue(now)) due.push(e);
+      for (const e of due) {
+        e.onTimer(now);
+        if (e.heapIndex < 0 && e.nextDeadline !== Infinity) this.heap.update(e);
+      }
+    } finally {
+      this.running = false;
+    }
+    this.armTimer();
+  };
+
+  /** Connections and listeners, for ss-like tables and tests. */
+  *sockets(): IterableIterator<TcpConnection | TcpListener> {
+    for (const list of this.listeners.values()) yield* list;
+    yield* this.connections.values();
+  }
+}

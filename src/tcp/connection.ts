@@ -1,0 +1,518 @@
+import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
+import type { FourTuple, TcpEnv, TcpErrno, TcpEventType } from './env.js';
+import { RecvBuffer } from './recv-buffer.js';
+import { RttEstimator } from './rtt.js';
+import { SendBuffer } from './send-buffer.js';
+import { seqAdd, seqGt, seqSub } from './seq.js';
+import { LINUX_STATE_NUMBER, type TcpState } from './state.js';
+import { TcpTimers } from './timers.js';
+import { segmentArrives } from './input.js';
+import { transmitQueued } from './output.js';
+
+export interface ConnectionOptions {
+  /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
+  mss: number;
+  iss: number;
+  /** Random per-connection timestamp offset (RFC 7323 §5.4). */
+  tsOffset: number;
+  sndBuf?: number;
+  rcvBuf?: number;
+}
+
+/** Per-connection options a socket may set (SO_KEEPALIVE, TCP_NODELAY…). */
+export interface SocketOptions {
+  nodelay: boolean;
+  cork: boolean;
+  keepalive: boolean;
+  /** Overrides of tcp_keepalive_time/intvl (s) and probes; 0 = use the host setting. */
+  keepIdle: number;
+  keepIntvl: number;
+  keepCnt: number;
+  /** TCP_USER_TIMEOUT in ms; 0 = off. */
+  userTimeoutMs: number;
+}
+
+/**
+ * One TCP connection: the transmission control block of RFC 9293 §3.3.1 and the behaviour around
+ * it. Sans-IO: every entry point takes the current time; output, timers and events go through the
+ * env. Segment arrival is in input.ts, sending in output.ts, timers in timers.ts.
+ */
+export class TcpConnection {
+  readonly tuple: FourTuple;
+  state: TcpState = 'CLOSED';
+  /** Position in the host's timer heap (owned by the host). */
+  heapIndex = -1;
+
+  // RFC 9293 §3.3.1 send sequence variables.
+  iss: number;
+  sndUna: number;
+  sndNxt: number;
+  /** Highest sequence number sent (RFC 6582's "recover" is taken from it). */
+  sndMax: number;
+  /** Send window in bytes, already scaled. */
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  /** Largest window the peer ever offered (for silly-window avoidance, RFC 1122 4.2.3.4). */
+  maxSndWnd = 0;
+
+  // Receive sequence variables.
+  irs = 0;
+  rcvNxt = 0;
+  /** Window last advertised and the right edge it implied (never moved left, RFC 7323 §2.4). */
+  rcvWnd = 0;
+  rcvAdvRight = 0;
+  /** RCV.NXT when the last ACK was sent (Linux's rcv_wup; "Last.ACK.sent" of RFC 7323). */
+  lastAckSent = 0;
+
+  // Options negotiated in the handshake.
+  advMss: number;
+  peerMss = 536;
+  /** Bytes of payload per full segment (MSS minus option space). */
+  sndMss = 536;
+  sndWscale = 0;
+  rcvWscale = 0;
+  wscaleOk = false;
+  tsOk = false;
+  sackOk = false;
+  tsRecent = 0;
+  tsOffset: number;
+
+  // Queues.
+  readonly sendBuf: SendBuffer;
+  readonly recvBuf: RecvBuffer;
+  /** The user asked to close the sending direction; FIN follows the queued data. */
+  finQueued = false;
+  finSent = false;
+  /** Sequence number of our FIN once sent. */
+  finSeq = 0;
+  /** The peer's FIN, once received in order. */
+  finReceived = false;
+  /** Sequence number of a FIN that arrived ahead of missing data (-1 = none). */
+  peerFinSeq = -1;
+  /** The user has closed the socket; nobody will read (an orphan, in Linux's words). */
+  orphan = false;
+  /** Whether 'established' was reported. */
+  reported = false;
+
+  // Congestion control (RFC 5681, RFC 6582), in segments as Linux counts.
+  cwnd: number;
+  ssthresh = 0x7fffffff;
+  cwndCnt = 0;
+  dupAcks = 0;
+  inRecovery = false;
+  recover = 0;
+  /** Loss recovery after an RTO: everything before this is being resent. */
+  lossRecover = 0;
+  inLoss = false;
+
+  // RTT and retransmission.
+  readonly rtt: RttEstimator;
+  /** Karn's algorithm (RFC 6298 §3): the timed segment, when no timestamps. */
+  rttSeq = 0;
+  rttStart = -1;
+  /** Time of the first retransmission of the current episode (for tcp_retries2), or -1. */
+  retransStart = -1;
+  retransmits = 0;
+  totalRetrans = 0;
+
+  // Bookkeeping for ACKs and keepalive.
+  /** Segments received since the last ACK we sent (delayed ACK, RFC 1122 4.2.3.2). */
+  unackedSegs = 0;
+  /** Quick-ACK credit at connection start (Linux's icsk_ack.quick). */
+  quickAcks = 16;
+  lastRecvTime = 0;
+  lastSendTime = 0;
+  lastDataRecvTime = 0;
+  lastDataSentTime = 0;
+  keepaliveProbes = 0;
+  zeroWindowProbes = 0;
+  /** Challenge ACK rate limit (RFC 5961 §7, per socket like Linux's tcp_invalid_ratelimit). */
+  lastOowAck = -Infinity;
+
+  readonly opts: SocketOptions = {
+    nodelay: false,
+    cork: false,
+    keepalive: false,
+    keepIdle: 0,
+    keepIntvl: 0,
+    keepCnt: 0,
+    userTimeoutMs: 0,
+  };
+  errno: TcpErrno | null = null;
+  readonly timers: TcpTimers;
+  /** Bytes acknowledged / received in all, for tcp_info. */
+  bytesAcked = 0;
+  bytesReceived = 0;
+  segsOut = 0;
+  segsIn = 0;
+  /** One reusable record for every outgoing segment. */
+  readonly out = new TcpSegment();
+
+  constructor(
+    readonly env: TcpEnv,
+    tuple: FourTuple,
+    o: ConnectionOptions,
+  ) {
+    const s = env.settings;
+    this.tuple = tuple;
+    this.iss = o.iss >>> 0;
+    this.sndUna = this.iss;
+    this.sndNxt = this.iss;
+    this.sndMax = this.iss;
+    this.advMss = o.mss;
+    this.tsOffset = s.tcp_timestamps === 2 ? 0 : o.tsOffset >>> 0;
+    this.sendBuf = new SendBuffer(o.sndBuf ?? Math.max(s.tcp_wmem[1], 262144), 0);
+    this.recvBuf = new RecvBuffer(o.rcvBuf ?? s.tcp_rmem[1]);
+    this.cwnd = s.tcp_init_cwnd;
+    this.rtt = new RttEstimator(s);
+    this.timers = new TcpTimers(this);
+    this.rcvWscale = s.tcp_window_scaling ? chooseWscale(Math.max(s.tcp_rmem[2], this.recvBuf.capacity)) : 0;
+  }
+
+  get nextDeadline(): number {
+    return this.timers.next;
+  }
+
+  // --- events ------------------------------------------------------------------------------
+
+  setState(s: TcpState): void {
+    if (this.state === s) return;
+    const mib = this.env.mib.Tcp;
+    if (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT') mib.CurrEstab--;
+    if (s === 'ESTABLISHED' || s === 'CLOSE-WAIT') mib.CurrEstab++;
+    this.state = s;
+    this.emit('state');
+  }
+
+  emit(ev: TcpEventType, errno?: TcpErrno): void {
+    this.env.event(this, ev, errno);
+  }
+
+  /** The connection is over: report the error (if any) and tell the host it may forget us. */
+  terminate(now: number, errno: TcpErrno | null): void {
+    if (this.state === 'CLOSED') return;
+    if (errno) {
+      this.errno = errno;
+      this.emit('error', errno);
+    }
+    this.setState('CLOSED');
+    this.timers.clearAll(now);
+    this.sendBuf.consume(this.sendBuf.length);
+    this.emit('closed', errno ?? undefined);
+  }
+
+  // --- user calls (RFC 9293 §3.10.1–3.10.6) -----------------------------------------------
+
+  /** Active OPEN: send SYN (RFC 9293 §3.10.1). */
+  connect(now: number): void {
+    if (this.state !== 'CLOSED') return;
+    this.env.mib.Tcp.ActiveOpens++;
+    this.setState('SYN-SENT');
+    this.sndNxt = this.iss;
+    transmitQueued(this, now);
+  }
+
+  /** Queue data for sending; returns the bytes accepted (0 when the send buffer is full). */
+  send(data: Uint8Array, now: number, more = false): number {
+    if (this.finQueued || this.state === 'CLOSED') return 0;
+    const n = this.sendBuf.write(data);
+    if (n > 0 && this.state !== 'SYN-SENT' && this.state !== 'SYN-RECEIVED') transmitQueued(this, now, more);
+    return n;
+  }
+
+  get writableBytes(): number {
+    return this.finQueued ? 0 : this.sendBuf.free;
+  }
+
+  /** Bytes queued but not yet acknowledged (SIOCOUTQ) and not yet sent. */
+  get unackedBytes(): number {
+    return seqSub(this.sndNxt, this.sndUna) - (this.finSent && seqGt(this.sndNxt, this.finSeq) ? 1 : 0);
+  }
+
+  get readableBytes(): number {
+    return this.recvBuf.readable;
+  }
+
+  /** All data has been read and the peer sent FIN: read() returns 0. */
+  get eof(): boolean {
+    return this.finReceived && this.recvBuf.readable === 0;
+  }
+
+  /** Copy received bytes out; reading may open the window, which is announced (RFC 9293 §3.8.6.2.2). */
+  readInto(dst: Uint8Array, now: number): number {
+    const before = this.advertisableWindow();
+    const n = this.recvBuf.read(dst);
+    if (n > 0 && this.state !== 'CLOSED' && this.state !== 'TIME-WAIT') {
+      const after = this.advertisableWindow();
+      // Announce a window that grew by two segments or to half the buffer (Linux's
+      // __tcp_cleanup_rbuf rule; avoids silly window updates, RFC 1122 4.2.3.3).
+      if (
+        after - before >= 2 * this.advMss ||
+        (before < this.recvBuf.capacity / 2 && after >= this.recvBuf.capacity / 2)
+      ) {
+        this.sendAck(now);
+      }
+    }
+    return n;
+  }
+
+  /** SHUT_WR: FIN after the queued data (RFC 9293 §3.10.4, half-close). */
+  shutdownWrite(now: number): void {
+    if (this.finQueued) return;
+    switch (this.state) {
+      case 'SYN-SENT':
+        this.terminate(now, null);
+        return;
+      case 'ESTABLISHED':
+      case 'SYN-RECEIVED':
+      case 'CLOSE-WAIT':
+        this.finQueued = true;
+        transmitQueued(this, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * close(): the application is done. Unread data → RST (Linux's tcp_close, RFC 2525 §2.17,
+   * TCPAbortOnClose); otherwise FIN after the queued data, and the connection lives on as an
+   * orphan until the close completes.
+   */
+  close(now: number): void {
+    this.orphan = true;
+    if (this.state === 'CLOSED' || this.state === 'TIME-WAIT') return;
+    if (this.state === 'SYN-SENT') {
+      this.terminate(now, null);
+      return;
+    }
+    if (this.recvBuf.readable > 0 || this.recvBuf.ooo.length > 0) {
+      this.env.mib.TcpExt.TCPAbortOnClose++;
+      this.sendReset(now);
+      this.terminate(now, null);
+      return;
+    }
+    this.shutdownWrite(now);
+    this.timers.rearm(now);
+  }
+
+  /** Abortive close (SO_LINGER 0, RFC 9293 §3.10.5 ABORT): RST and forget. */
+  abort(now: number): void {
+    this.orphan = true;
+    if (this.state === 'CLOSED') return;
+    if (this.state !== 'SYN-SENT' && this.state !== 'TIME-WAIT') {
+      this.env.mib.TcpExt.TCPAbortOnLinger++;
+      this.sendReset(now);
+    }
+    this.terminate(now, null);
+  }
+
+  setNoDelay(on: boolean, now: number): void {
+    this.opts.nodelay = on;
+    if (on) transmitQueued(this, now);
+  }
+
+  setCork(on: boolean, now: number): void {
+    this.opts.cork = on;
+    if (!on) transmitQueued(this, now);
+  }
+
+  setKeepAlive(on: boolean, now: number, idleS = 0, intvlS = 0, cnt = 0): void {
+    this.opts.keepalive = on;
+    if (idleS) this.opts.keepIdle = idleS;
+    if (intvlS) this.opts.keepIntvl = intvlS;
+    if (cnt) this.opts.keepCnt = cnt;
+    this.timers.rearm(now);
+  }
+
+  setUserTimeout(ms: number, now: number): void {
+    this.opts.userTimeoutMs = ms;
+    this.timers.rearm(now);
+  }
+
+  // --- network side -------------------------------------------------------------------------
+
+  input(seg: TcpSegment, now: number): void {
+    this.segsIn++;
+    segmentArrives(this, seg, now);
+  }
+
+  onTimer(now: number): void {
+    this.timers.fire(now);
+  }
+
+  // --- helpers used by input/output/timers --------------------------------------------------
+
+  /** Window we can offer now: free buffer space, never moving the right edge left. */
+  advertisableWindow(): number {
+    const space = this.recvBuf.space;
+    // Receiver-side silly window avoidance (RFC 1122 4.2.3.3): no small increases.
+    let win = space < Math.min(this.recvBuf.capacity / 2, this.advMss) ? 0 : space;
+    const edge = seqSub(this.rcvAdvRight, this.rcvNxt);
+    if (win < edge) win = edge;
+    const max = 65535 * 2 ** this.rcvWscale;
+    if (win > max) win = max;
+    return win;
+  }
+
+  /** Fill the ACK-related fields of `seg`: ack, window (scaled), timestamps. */
+  fillAck(seg: TcpSegment, now: number): void {
+    seg.flags |= TCP_ACK;
+    seg.ack = this.rcvNxt;
+    let win = this.advertisableWindow();
+    const syn = (seg.flags & TCP_SYN) !== 0;
+    if (syn) win = Math.min(win, 65535);
+    const shift = syn ? 0 : this.rcvWscale;
+    let field = Math.floor(win / 2 ** shift);
+    if (field > 65535) field = 65535;
+    seg.window = field;
+    const adv = field * 2 ** shift;
+    if (adv === 0 && this.rcvWnd !== 0) this.env.mib.TcpExt.TCPToZeroWindowAdv++;
+    if (adv !== 0 && this.rcvWnd === 0 && this.reported) this.env.mib.TcpExt.TCPFromZeroWindowAdv++;
+    this.rcvWnd = adv;
+    const right = seqAdd(this.rcvNxt, adv);
+    if (seqGt(right, this.rcvAdvRight) || this.rcvAdvRight === 0) this.rcvAdvRight = right;
+    this.lastAckSent = this.rcvNxt;
+    if (this.tsOk) {
+      seg.hasTimestamp = true;
+      seg.tsVal = this.tsNow(now);
+      seg.tsEcr = this.tsRecent;
+    }
+    this.unackedSegs = 0;
+    this.timers.cancelDelack();
+  }
+
+  /** Our TSval: a 1 ms clock plus the connection's random offset (Linux's tcp_time_stamp). */
+  tsNow(now: number): number {
+    return (Math.floor(now / 1000) + this.tsOffset) >>> 0;
+  }
+
+  /** Send a bare ACK now. */
+  sendAck(now: number): void {
+    if (this.state === 'CLOSED' || this.state === 'SYN-SENT') return;
+    const seg = this.out.clear();
+    seg.seq = this.sndNxt;
+    this.fillAck(seg, now);
+    this.addSackBlocks(seg);
+    this.transmit(seg, now);
+  }
+
+  /** RFC 2018 §4: SACK blocks for out-of-order data, the most recently changed first. */
+  addSackBlocks(seg: TcpSegment): void {
+    if (!this.sackOk || this.recvBuf.ooo.length === 0) return;
+    const max = seg.hasTimestamp ? 3 : 4;
+    const ooo = this.recvBuf.ooo;
+    const first = this.recvBuf.recent >= 0 && this.recvBuf.recent < ooo.length ? this.recvBuf.recent : 0;
+    const order = [first, ...ooo.keys()].filter((v, i, a) => a.indexOf(v) === i);
+    for (const i of order) {
+      if (seg.sackCount >= max) break;
+      const r = ooo[i];
+      if (r) seg.addSack(seqAdd(this.rcvNxt, r.start), seqAdd(this.rcvNxt, r.end));
+    }
+  }
+
+  /** An ACK for an unacceptable segment, rate-limited per socket (Linux's tcp_oow_rate_limited). */
+  sendOowAck(now: number, challenge: boolean): void {
+    const gap = this.env.settings.tcp_invalid_ratelimit * 1000;
+    if (now - this.lastOowAck < gap) {
+      if (challenge) this.env.mib.TcpExt.TCPACKSkippedChallenge++;
+      return;
+    }
+    this.lastOowAck = now;
+    if (challenge) this.env.mib.TcpExt.TCPChallengeACK++;
+    this.sendAck(now);
+  }
+
+  sendReset(now: number): void {
+    const seg = this.out.clear();
+    seg.flags = TCP_RST | TCP_ACK;
+    seg.seq = this.sndNxt;
+    seg.ack = this.rcvNxt;
+    seg.window = 0;
+    this.env.mib.Tcp.OutRsts++;
+    this.transmit(seg, now);
+  }
+
+  transmit(seg: TcpSegment, now: number): void {
+    this.segsOut++;
+    this.lastSendTime = now;
+    this.env.transmit(this, seg);
+  }
+
+  /** Apply the peer's SYN options (RFC 9293 §3.7.1, RFC 7323 §2.2/§3.2, RFC 2018 §2). */
+  negotiate(syn: TcpSegment, weAsked: { wscale: boolean; ts: boolean; sack: boolean }): void {
+    this.peerMss = syn.mss >= 0 ? syn.mss : 536;
+    this.wscaleOk = weAsked.wscale && syn.wscale >= 0;
+    this.sndWscale = this.wscaleOk ? Math.min(syn.wscale, 14) : 0;
+    if (!this.wscaleOk) this.rcvWscale = 0;
+    this.tsOk = weAsked.ts && syn.hasTimestamp;
+    if (this.tsOk) this.tsRecent = syn.tsVal;
+    this.sackOk = weAsked.sack && syn.sackPermitted;
+    this.sndMss = Math.max(48, Math.min(this.peerMss, this.advMss) - (this.tsOk ? 12 : 0));
+  }
+
+  /** The usable send window in bytes: min(cwnd, peer window) minus what is in flight. */
+  sendWindowLeft(): number {
+    const inFlight = seqSub(this.sndNxt, this.sndUna);
+    const cwndBytes = this.cwnd * this.sndMss;
+    return Math.min(cwndBytes, this.sndWnd) - inFlight;
+  }
+
+  /** Linux's tcp_info (include/uapi/linux/tcp.h), in Linux's units. */
+  info(now: number): Record<string, number> {
+    const r = this.rtt;
+    const ms = (t: number) => (t > 0 ? Math.floor((now - t) / 1000) : 0);
+    return {
+      tcpi_state: LINUX_STATE_NUMBER[this.state],
+      tcpi_ca_state: this.inLoss ? 4 : this.inRecovery ? 3 : this.dupAcks > 0 ? 1 : 0,
+      tcpi_retransmits: this.retransmits,
+      tcpi_probes: this.zeroWindowProbes + this.keepaliveProbes,
+      tcpi_backoff: r.backoffCount,
+      tcpi_options: (this.tsOk ? 1 : 0) | (this.sackOk ? 2 : 0) | (this.wscaleOk ? 4 : 0),
+      tcpi_snd_wscale: this.sndWscale,
+      tcpi_rcv_wscale: this.rcvWscale,
+      tcpi_rto: r.rtoUs,
+      tcpi_ato: 40000,
+      tcpi_snd_mss: this.sndMss,
+      tcpi_rcv_mss: this.advMss,
+      tcpi_unacked: Math.ceil(Math.max(0, seqSub(this.sndNxt, this.sndUna)) / this.sndMss),
+      tcpi_sacked: 0,
+      tcpi_lost: 0,
+      tcpi_retrans: 0,
+      tcpi_last_data_sent: ms(this.lastDataSentTime),
+      tcpi_last_ack_recv: ms(this.lastRecvTime),
+      tcpi_last_data_recv: ms(this.lastDataRecvTime),
+      tcpi_pmtu: this.advMss + 40,
+      tcpi_rcv_ssthresh: this.recvBuf.capacity,
+      tcpi_rtt: Math.round(r.srttUs),
+      tcpi_rttvar: Math.round(r.mdevUs),
+      tcpi_snd_ssthresh: this.ssthresh,
+      tcpi_snd_cwnd: this.cwnd,
+      tcpi_advmss: this.advMss,
+      tcpi_reordering: this.env.settings.tcp_reordering,
+      tcpi_rcv_space: this.recvBuf.capacity,
+      tcpi_total_retrans: this.totalRetrans,
+      tcpi_bytes_acked: this.bytesAcked,
+      tcpi_bytes_received: this.bytesReceived,
+      tcpi_segs_out: this.segsOut,
+      tcpi_segs_in: this.segsIn,
+      tcpi_notsent_bytes: Math.max(0, this.sendBuf.length - seqSub(this.sndNxt, this.sndUna)),
+      tcpi_min_rtt: r.minRttUs === Infinity ? 0 : r.minRttUs,
+    };
+  }
+}
+
+/**
+ * The window scale Linux chooses (tcp_select_initial_window): the smallest shift that lets a
+ * 16-bit field describe the largest receive buffer, at most 14 (RFC 7323 §2.3).
+ */
+export function chooseWscale(maxSpace: number): number {
+  let ws = 0;
+  let space = maxSpace;
+  while (space > 65535 && ws < 14) {
+    space >>>= 1;
+    ws++;
+  }
+  return ws;
+}

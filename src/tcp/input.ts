@@ -1,0 +1,469 @@
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
+import type { TcpConnection } from './connection.js';
+import { retransmitHead, sendSynAck, transmitQueued } from './output.js';
+import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.js';
+import type { TcpState } from './state.js';
+
+/**
+ * Segment arrival, RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (the synchronized states), with
+ * RFC 5961's defences, RFC 7323's PAWS and timestamps, RFC 5681/6582 loss recovery, and Linux's
+ * choices where the RFCs leave room.
+ */
+export function segmentArrives(c: TcpConnection, seg: TcpSegment, now: number): void {
+  switch (c.state) {
+    case 'CLOSED':
+    case 'LISTEN':
+      return;
+    case 'SYN-SENT':
+      return synSent(c, seg, now);
+    default:
+      return synchronized(c, seg, now);
+  }
+}
+
+/** RFC 9293 §3.10.7.3. */
+function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const f = seg.flags;
+  const s = c.env.settings;
+  if (f & TCP_ACK) {
+    // An ACK for something we never sent: RST it (unless it is a RST).
+    if (seqLe(seg.ack, c.iss) || seqGt(seg.ack, c.sndMax)) {
+      if (!(f & TCP_RST)) resetFor(c, seg, now);
+      return;
+    }
+  }
+  if (f & TCP_RST) {
+    if (f & TCP_ACK) {
+      c.env.mib.Tcp.AttemptFails++;
+      c.terminate(now, 'ECONNREFUSED');
+    }
+    return;
+  }
+  if (!(f & TCP_SYN)) return;
+  c.irs = seg.seq;
+  c.rcvNxt = seqAdd(seg.seq, 1);
+  c.negotiate(seg, {
+    wscale: s.tcp_window_scaling !== 0,
+    ts: s.tcp_timestamps !== 0,
+    sack: s.tcp_sack !== 0,
+  });
+  c.lastRecvTime = now;
+  if (f & TCP_ACK) {
+    c.sndUna = seg.ack;
+    if (c.tsOk && seg.tsEcr !== 0) c.rtt.sample(rttFromEcr(c, seg.tsEcr, now));
+    else if (c.retransmits === 0) c.rtt.sample(now - (c.lastSendTime || now));
+    c.rtt.resetBackoff();
+    c.retransmits = 0;
+    c.retransStart = -1;
+    c.timers.cancelRetransmit();
+    updateWindow(c, seg, true);
+    // RFC 5681 §3.1: after a retransmitted SYN, start with one segment (Linux: cwnd stays at
+    // the initial window unless the SYN was retransmitted, then 1).
+    if (c.totalRetrans > 0) c.cwnd = 1;
+    c.setState('ESTABLISHED');
+    c.sendAck(now);
+    established(c, now);
+    transmitQueued(c, now);
+    if (seg.payload.length > 0 || f & TCP_FIN) synchronized(c, stripSyn(seg), now);
+    return;
+  }
+  // Simultaneous open (RFC 9293 §3.5, figure 7).
+  c.setState('SYN-RECEIVED');
+  c.timers.cancelRetransmit();
+  sendSynAck(c, now);
+  c.timers.armRetransmit(now);
+}
+
+function stripSyn(seg: TcpSegment): TcpSegment {
+  seg.flags &= ~TCP_SYN;
+  seg.seq = seqAdd(seg.seq, 1);
+  return seg;
+}
+
+export function established(c: TcpConnection, now: number): void {
+  if (c.reported) return;
+  c.reported = true;
+  c.lastRecvTime = now;
+  c.timers.rearm(now);
+  c.emit('established');
+  c.emit('writable');
+}
+
+function rttFromEcr(c: TcpConnection, ecr: number, now: number): number {
+  const ms = seqSub(c.tsNow(now), ecr);
+  return Math.max(1, ms) * 1000;
+}
+
+/** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK (RFC 9293 §3.10.7.3/4). */
+function resetFor(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const r = c.out.clear();
+  r.flags = TCP_RST;
+  r.seq = seg.ack;
+  c.env.mib.Tcp.OutRsts++;
+  c.transmit(r, now);
+}
+
+/** RFC 9293 §3.10.7.4: is any of the segment inside the receive window? */
+function acceptable(c: TcpConnection, seg: TcpSegment): boolean {
+  const len = seg.segLen;
+  const wnd = Math.max(c.rcvWnd, seqSub(c.rcvAdvRight, c.rcvNxt));
+  const endWnd = seqAdd(c.rcvNxt, wnd);
+  if (len === 0) {
+    if (wnd === 0) return seg.seq === c.rcvNxt;
+    return seqLe(c.rcvNxt, seg.seq) && seqLt(seg.seq, endWnd);
+  }
+  if (wnd === 0) return false;
+  const last = seqAdd(seg.seq, len - 1);
+  return (
+    (seqLe(c.rcvNxt, seg.seq) && seqLt(seg.seq, endWnd)) || (seqLe(c.rcvNxt, last) && seqLt(last, endWnd))
+  );
+}
+
+function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const f = seg.flags;
+  const mib = c.env.mib;
+
+  // RFC 7323 §5.3: PAWS — a timestamp older than TS.Recent marks an old duplicate.
+  if (c.tsOk && seg.hasTimestamp && !(f & TCP_RST) && seqLt(seg.tsVal, c.tsRecent)) {
+    mib.TcpExt.PAWSEstab++;
+    c.sendOowAck(now, false);
+    return;
+  }
+
+  if (c.state === 'TIME-WAIT') return timeWait(c, seg, now);
+
+  // First: the sequence number (and the zero-window exceptions).
+  if (!acceptable(c, seg)) {
+    if (!(f & TCP_RST)) {
+      // A SYN here is handled below as RFC 5961 §4 says; anything else gets an ACK.
+      if (!(f & TCP_SYN)) {
+        c.sendOowAck(now, false);
+        return;
+      }
+    } else {
+      return;
+    }
+  }
+
+  // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window gets a challenge ACK).
+  if (f & TCP_RST) {
+    if (seg.seq === c.rcvNxt) {
+      if (c.state === 'SYN-RECEIVED') {
+        c.terminate(now, 'ECONNREFUSED');
+        return;
+      }
+      mib.Tcp.EstabResets += c.state === 'ESTABLISHED' || c.state === 'CLOSE-WAIT' ? 1 : 0;
+      c.terminate(now, c.state === 'CLOSING' || c.state === 'LAST-ACK' ? null : 'ECONNRESET');
+      return;
+    }
+    c.sendOowAck(now, true);
+    return;
+  }
+
+  // Fourth: a SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, never a reset.
+  if (f & TCP_SYN) {
+    if (c.state === 'SYN-RECEIVED' && seg.seq === c.irs) {
+      // The peer's SYN again: our SYN-ACK was lost. Resend it.
+      retransmitHead(c, now);
+      return;
+    }
+    mib.TcpExt.TCPSYNChallenge++;
+    c.sendOowAck(now, true);
+    return;
+  }
+
+  // Fifth: ACK.
+  if (!(f & TCP_ACK)) return;
+  c.lastRecvTime = now;
+  c.keepaliveProbes = 0;
+
+  if (c.state === 'SYN-RECEIVED') {
+    if (seqLe(seg.ack, c.sndUna) || seqGt(seg.ack, c.sndMax)) {
+      resetFor(c, seg, now);
+      return;
+    }
+    c.setState('ESTABLISHED');
+    c.sndWnd = 0;
+    updateWindow(c, seg, true);
+    established(c, now);
+  }
+
+  // RFC 7323 §4.3: TS.Recent follows the segment that holds Last.ACK.sent.
+  if (c.tsOk && seg.hasTimestamp && seqLe(seg.seq, c.lastAckSent)) c.tsRecent = seg.tsVal;
+
+  if (seqGt(seg.ack, c.sndMax)) {
+    // RFC 9293: an ACK for something not yet sent — ACK and drop.
+    c.sendOowAck(now, false);
+    return;
+  }
+  processAck(c, seg, now);
+  if ((c.state as TcpState) === 'CLOSED') return;
+
+  // Sixth and seventh: URG is ignored beyond delivering the data (Linux's default keeps urgent
+  // data inline only with SO_OOBINLINE; synack delivers it as ordinary data).
+  receiveText(c, seg, now);
+  if ((c.state as TcpState) === 'CLOSED') return;
+  transmitQueued(c, now);
+  c.timers.rearm(now);
+}
+
+/** ACK processing (RFC 9293 §3.10.7.4 fifth, RFC 5681, RFC 6582, RFC 6298). */
+function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const ack = seg.ack;
+  if (seqGt(ack, c.sndUna)) {
+    let acked = seqSub(ack, c.sndUna);
+    const dataAcked = Math.min(acked, c.sendBuf.length);
+    c.sendBuf.consume(dataAcked);
+    c.bytesAcked += dataAcked;
+    c.sndUna = ack;
+    if (seqLt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
+    // RTT (RFC 7323 §4.1 with timestamps, else Karn's algorithm, RFC 6298 §3).
+    if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0) c.rtt.sample(rttFromEcr(c, seg.tsEcr, now));
+    else if (c.rttStart >= 0 && seqGt(ack, c.rttSeq)) {
+      c.rtt.sample(now - c.rttStart);
+      c.rttStart = -1;
+    }
+    c.rtt.resetBackoff();
+    c.retransmits = 0;
+    c.retransStart = -1;
+    c.zeroWindowProbes = 0;
+    // Only data counts towards window growth; the SYN's and FIN's sequence numbers do not.
+    if (dataAcked > 0 || c.inRecovery) onNewAck(c, ack, Math.max(1, Math.round(dataAcked / c.sndMss)));
+    if (seqGe(c.sndUna, c.sndMax)) c.timers.cancelRetransmit();
+    else c.timers.armRetransmit(now);
+    acked = dataAcked;
+    if (acked > 0) c.emit('writable');
+    updateWindow(c, seg, false);
+    finAcked(c, now);
+    if (c.sendBuf.length === 0) c.sendBuf.shrink();
+    return;
+  }
+  // Duplicate ACK (RFC 5681 §2): no data, no window change, data outstanding.
+  const windowChanged = updateWindow(c, seg, false);
+  if (
+    ack === c.sndUna &&
+    seg.payload.length === 0 &&
+    !(seg.flags & TCP_FIN) &&
+    !windowChanged &&
+    seqGt(c.sndMax, c.sndUna)
+  ) {
+    onDupAck(c, now);
+  }
+  if (c.sndWnd > 0 && c.timers.rtoKind === 'persist' && c.timers.rto !== Infinity) {
+    c.timers.cancelRetransmit();
+  }
+}
+
+/** Window update (RFC 9293 §3.10.7.4: SND.WL1/SND.WL2 guard against old segments). */
+function updateWindow(c: TcpConnection, seg: TcpSegment, syn: boolean): boolean {
+  if (!syn && !(seqLt(c.sndWl1, seg.seq) || (c.sndWl1 === seg.seq && seqLe(c.sndWl2, seg.ack)))) return false;
+  const wnd = syn || seg.flags & TCP_SYN ? seg.window : seg.window * 2 ** c.sndWscale;
+  const changed = wnd !== c.sndWnd;
+  c.sndWnd = wnd;
+  c.sndWl1 = seg.seq;
+  c.sndWl2 = seg.ack;
+  if (wnd > c.maxSndWnd) c.maxSndWnd = wnd;
+  return changed;
+}
+
+/** New data acknowledged: grow cwnd or leave recovery (RFC 5681 §3.1, RFC 6582 §3.2). */
+function onNewAck(c: TcpConnection, ack: number, segs: number): void {
+  if (c.inRecovery) {
+    if (seqGe(ack, c.recover)) {
+      // Full acknowledgment: deflate the window and leave fast recovery.
+      c.cwnd = Math.max(c.ssthresh, 2);
+      c.inRecovery = false;
+      c.dupAcks = 0;
+    } else {
+      // Partial acknowledgment: resend the next hole, deflate by what was acked (RFC 6582 §3.2 step 5).
+      c.cwnd = Math.max(c.cwnd - segs + 1, 1);
+      retransmitHead(c, c.lastRecvTime);
+    }
+    return;
+  }
+  c.dupAcks = 0;
+  if (c.inLoss && seqGe(ack, c.lossRecover)) c.inLoss = false;
+  if (c.cwnd < c.ssthresh) {
+    // Slow start (Linux's tcp_slow_start): one segment per segment acked, up to ssthresh.
+    c.cwnd = Math.min(c.cwnd + segs, Math.max(c.ssthresh, c.cwnd));
+  } else {
+    // Congestion avoidance: one segment per window (Linux's tcp_cong_avoid_ai).
+    c.cwndCnt += segs;
+    if (c.cwndCnt >= c.cwnd) {
+      c.cwndCnt -= c.cwnd;
+      c.cwnd++;
+    }
+  }
+}
+
+/** RFC 5681 §3.2 fast retransmit after tcp_reordering duplicate ACKs, NewReno recovery (RFC 6582). */
+function onDupAck(c: TcpConnection, now: number): void {
+  c.dupAcks++;
+  const mib = c.env.mib;
+  if (c.inRecovery) {
+    c.cwnd++; // window inflation for each segment that has left the network
+    transmitQueued(c, now);
+    return;
+  }
+  if (c.dupAcks !== c.env.settings.tcp_reordering) return;
+  if (c.inLoss && seqLt(c.sndUna, c.lossRecover)) return;
+  const flight = Math.ceil(seqSub(c.sndMax, c.sndUna) / c.sndMss);
+  c.ssthresh = Math.max(Math.floor(flight / 2), 2);
+  c.recover = c.sndMax;
+  mib.TcpExt.TCPRenoRecovery++;
+  mib.TcpExt.TCPFastRetrans++;
+  retransmitHead(c, now);
+  c.cwnd = c.ssthresh + 3;
+  c.inRecovery = true;
+  c.timers.armRetransmit(now);
+}
+
+/** Our FIN acknowledged: FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED. */
+function finAcked(c: TcpConnection, now: number): void {
+  if (!c.finSent || !seqGt(c.sndUna, c.finSeq)) return;
+  switch (c.state) {
+    case 'FIN-WAIT-1':
+      c.setState('FIN-WAIT-2');
+      c.timers.rearm(now);
+      return;
+    case 'CLOSING':
+      enterTimeWait(c, now);
+      return;
+    case 'LAST-ACK':
+      c.terminate(now, null);
+      return;
+    default:
+      return;
+  }
+}
+
+export function enterTimeWait(c: TcpConnection, now: number): void {
+  c.setState('TIME-WAIT');
+  c.timers.cancelRetransmit();
+  c.timers.cancelDelack();
+  c.timers.armClose(now + c.env.settings.tcp_tw_timeout * 1e6);
+  c.emit('time-wait');
+}
+
+/**
+ * RFC 9293 §3.10.7.4 in TIME-WAIT: a retransmitted FIN is acknowledged again and restarts the
+ * 2MSL timer; RST ends TIME-WAIT unless RFC 1337 protection is on; anything else is answered with
+ * an ACK (old duplicates are absorbed).
+ */
+function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const f = seg.flags;
+  if (f & TCP_RST) {
+    if (c.env.settings.tcp_rfc1337) return;
+    if (seg.seq === c.rcvNxt) {
+      c.env.mib.TcpExt.TWKilled++;
+      c.terminate(now, null);
+    }
+    return;
+  }
+  if (f & TCP_FIN && seqAdd(seg.seq, seg.payload.length + 1) === c.rcvNxt) {
+    c.sendAck(now);
+    c.timers.armClose(now + c.env.settings.tcp_tw_timeout * 1e6);
+    return;
+  }
+  if (f & TCP_SYN) return; // the host's demux decides about new SYNs for a TIME-WAIT tuple
+  c.sendOowAck(now, false);
+}
+
+/** Segment text and FIN (RFC 9293 §3.10.7.4 seventh and eighth). */
+function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
+  const mib = c.env.mib;
+  let data = seg.payload;
+  let seq = seg.seq;
+  const hasFin = (seg.flags & TCP_FIN) !== 0;
+  const canReceive = c.state === 'ESTABLISHED' || c.state === 'FIN-WAIT-1' || c.state === 'FIN-WAIT-2';
+  const newData = data.length > 0 && seqGt(seqAdd(seq, data.length), c.rcvNxt);
+  if (newData && c.orphan && (c.state === 'FIN-WAIT-1' || c.state === 'FIN-WAIT-2')) {
+    // Linux's tcp_rcv_state_process: new data for a socket whose reader has gone is answered
+    // with RST (TCPAbortOnData), since nobody will ever read it.
+    mib.TcpExt.TCPAbortOnData++;
+    c.sendReset(now);
+    c.terminate(now, null);
+    return;
+  }
+  // RFC 9293 §3.10.7.4 seventh: after the peer's FIN there is no more text to take.
+  if (!canReceive) data = data.subarray(0, 0);
+  let immediate = false;
+  let readable = false;
+  let fin = false;
+  if (data.length > 0) {
+    // Trim what was already received.
+    const dup = seqSub(c.rcvNxt, seq);
+    if (dup > 0) {
+      if (dup >= data.length) {
+        mib.TcpExt.TCPDSACKOldSent += c.sackOk ? 1 : 0;
+        data = data.subarray(data.length);
+        immediate = true;
+      } else {
+        data = data.subarray(dup);
+        seq = c.rcvNxt;
+      }
+    }
+  }
+  if (data.length > 0) {
+    const offset = seqSub(seq, c.rcvNxt);
+    const r = c.recvBuf.write(offset, data);
+    c.lastDataRecvTime = now;
+    if (r.advance > 0) {
+      c.rcvNxt = seqAdd(c.rcvNxt, r.advance);
+      c.bytesReceived += r.advance;
+      readable = true;
+    }
+    if (offset > 0 || c.recvBuf.ooo.length > 0) {
+      // Out of order, or filling a hole: ACK at once so the sender learns quickly (RFC 5681 §4.2).
+      if (offset > 0) mib.TcpExt.TCPOFOQueue++;
+      immediate = true;
+    }
+    if (r.duplicate) immediate = true;
+    c.unackedSegs++;
+  }
+  // A FIN counts once everything before it has arrived.
+  if (hasFin) {
+    const finSeq = seqAdd(seg.seq, seg.payload.length);
+    if (seqGe(c.rcvNxt, finSeq) && !c.finReceived) {
+      if (c.rcvNxt === finSeq) c.peerFinSeq = finSeq;
+    } else if (seqGt(finSeq, c.rcvNxt)) {
+      c.peerFinSeq = finSeq;
+    }
+  }
+  if (c.peerFinSeq >= 0 && !c.finReceived && c.rcvNxt === c.peerFinSeq) {
+    c.finReceived = true;
+    c.rcvNxt = seqAdd(c.rcvNxt, 1);
+    immediate = true;
+    fin = true;
+    readable = true;
+    switch (c.state) {
+      case 'SYN-RECEIVED':
+      case 'ESTABLISHED':
+        c.setState('CLOSE-WAIT');
+        break;
+      case 'FIN-WAIT-1':
+        if (c.finSent && seqGt(c.sndUna, c.finSeq)) enterTimeWait(c, now);
+        else c.setState('CLOSING');
+        break;
+      case 'FIN-WAIT-2':
+        enterTimeWait(c, now);
+        break;
+      default:
+        break;
+    }
+  } else if (hasFin && c.finReceived && seqAdd(seg.seq, seg.payload.length + 1) === c.rcvNxt) {
+    immediate = true; // a retransmitted FIN: our ACK was lost
+  }
+  if (data.length === 0 && !hasFin && seg.payload.length === 0) return;
+  // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 §4.2): every second full segment at once, quick
+  // ACKs at the start of a connection as Linux does, otherwise within 40 ms. The ACK goes out
+  // before the application hears of the data, as in Linux, where the reader wakes up later.
+  if (immediate || c.quickAcks > 0 || c.unackedSegs >= 2) {
+    if (c.quickAcks > 0 && !immediate) c.quickAcks--;
+    c.sendAck(now);
+  } else {
+    c.timers.armDelack(now);
+  }
+  if (fin) c.emit('fin');
+  if (readable) c.emit('readable');
+}

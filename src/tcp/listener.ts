@@ -1,0 +1,280 @@
+import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
+import { TcpConnection, chooseWscale } from './connection.js';
+import type { FourTuple, TcpEnv } from './env.js';
+import { seqAdd } from './seq.js';
+
+/** What a listener needs beyond a connection's env. */
+export interface TcpListenerEnv extends TcpEnv {
+  /** Send a segment for a 4-tuple that has no connection yet (SYN-ACK, RST). */
+  transmitFor(tuple: FourTuple, seg: TcpSegment): void;
+  /** A new connection was made from a request: the host registers it. False if the tuple is taken. */
+  adopt(conn: TcpConnection): boolean;
+  /** RFC 6528 ISN and the RFC 7323 timestamp offset for a 4-tuple. */
+  isn(tuple: FourTuple, now: number): number;
+  tsOffset(tuple: FourTuple): number;
+  /** Our MSS towards an address (its route's MTU minus 40). */
+  mssFor(remoteAddr: number): number;
+  /** The listener's accept queue gained a connection. */
+  listenerEvent(l: TcpListener, ev: 'acceptable'): void;
+}
+
+/**
+ * A half-open connection as Linux keeps it (request_sock, the seed's "SYN cache"): a small record
+ * of what the handshake needs, not a full connection. A SYN flood fills these, not TCBs.
+ */
+export interface SynRequest {
+  tuple: FourTuple;
+  irs: number;
+  iss: number;
+  peerMss: number;
+  peerWscale: number;
+  sackOk: boolean;
+  tsOk: boolean;
+  tsRecent: number;
+  tsOffset: number;
+  mss: number;
+  retries: number;
+  /** When the SYN-ACK is due again (µs). */
+  deadline: number;
+  /** The final ACK came while the accept queue was full (Linux's acked flag). */
+  acked: boolean;
+}
+
+/**
+ * A listening socket (RFC 9293 §3.10.7.2) with Linux's two queues (the seed's chapter 1.6 and 6):
+ * the SYN queue of half-open requests, bounded by tcp_max_syn_backlog, and the accept queue of
+ * established connections waiting for accept(), bounded by min(backlog, somaxconn).
+ */
+export class TcpListener {
+  heapIndex = -1;
+  readonly requests = new Map<string, SynRequest>();
+  readonly acceptQueue: TcpConnection[] = [];
+  readonly backlog: number;
+  nextDeadline = Infinity;
+  closed = false;
+  private readonly out = new TcpSegment();
+
+  constructor(
+    readonly env: TcpListenerEnv,
+    readonly localAddr: number,
+    readonly localPort: number,
+    backlog: number,
+  ) {
+    // Linux: listen()'s backlog is capped by somaxconn; the accept queue holds backlog + 1.
+    this.backlog = Math.max(0, Math.min(backlog, env.settings.somaxconn));
+  }
+
+  get tuple(): FourTuple {
+    return { localAddr: this.localAddr, localPort: this.localPort, remoteAddr: 0, remotePort: 0 };
+  }
+
+  /** ss shows a listener's Recv-Q as the accept queue's length and Send-Q as its limit. */
+  get acceptQueueLength(): number {
+    return this.acceptQueue.length;
+  }
+
+  accept(): TcpConnection | null {
+    return this.acceptQueue.shift() ?? null;
+  }
+
+  private acceptQueueFull(): boolean {
+    return this.acceptQueue.length > this.backlog;
+  }
+
+  private key(remoteAddr: number, remotePort: number, localAddr: number): string {
+    return `${remoteAddr}:${remotePort}:${localAddr}`;
+  }
+
+  /** A segment for our port from a 4-tuple that has no connection. */
+  input(seg: TcpSegment, localAddr: number, remoteAddr: number, now: number): void {
+    if (this.closed) return;
+    const f = seg.flags;
+    const mib = this.env.mib;
+    const key = this.key(remoteAddr, seg.srcPort, localAddr);
+    const req = this.requests.get(key);
+    if (f & TCP_RST) {
+      if (req && seg.seq === req.irs + 1) this.requests.delete(key);
+      return;
+    }
+    if (f & TCP_SYN && !(f & TCP_ACK)) {
+      if (req) {
+        // A retransmitted SYN: our SYN-ACK was lost; send it again.
+        if (seg.seq === req.irs) this.sendSynAck(req, now);
+        return;
+      }
+      this.onSyn(seg, localAddr, remoteAddr, key, now);
+      return;
+    }
+    if (f & TCP_ACK && req) {
+      this.onAck(seg, req, key, now);
+      return;
+    }
+    // RFC 9293 §3.10.7.2: any other ACK to a listener gets <SEQ=SEG.ACK><CTL=RST>.
+    if (f & TCP_ACK) {
+      const r = this.out.clear();
+      r.flags = TCP_RST;
+      r.seq = seg.ack;
+      mib.Tcp.OutRsts++;
+      this.env.transmitFor({ localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort }, r);
+    }
+  }
+
+  private onSyn(seg: TcpSegment, localAddr: number, remoteAddr: number, key: string, now: number): void {
+    const s = this.env.settings;
+    const mib = this.env.mib;
+    // Linux's tcp_conn_request: a full accept queue drops new SYNs outright.
+    if (this.acceptQueueFull()) {
+      mib.TcpExt.ListenOverflows++;
+      mib.TcpExt.ListenDrops++;
+      return;
+    }
+    if (this.requests.size >= s.tcp_max_syn_backlog) {
+      // SYN cookies come with the listen-path work; until then a full SYN queue drops.
+      mib.TcpExt.TCPReqQFullDrop++;
+      mib.TcpExt.ListenDrops++;
+      return;
+    }
+    const tuple: FourTuple = { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort };
+    const req: SynRequest = {
+      tuple,
+      irs: seg.seq,
+      iss: this.env.isn(tuple, now),
+      peerMss: seg.mss >= 0 ? seg.mss : 536,
+      peerWscale: s.tcp_window_scaling ? seg.wscale : -1,
+      sackOk: s.tcp_sack !== 0 && seg.sackPermitted,
+      tsOk: s.tcp_timestamps !== 0 && seg.hasTimestamp,
+      tsRecent: seg.tsVal,
+      tsOffset: this.env.tsOffset(tuple),
+      mss: this.env.mssFor(remoteAddr),
+      retries: 0,
+      deadline: now + s.tcp_rto_initial_ms * 1000,
+      acked: false,
+    };
+    this.requests.set(key, req);
+    this.sendSynAck(req, now);
+    this.updateDeadline();
+  }
+
+  private sendSynAck(req: SynRequest, now: number): void {
+    const s = this.env.settings;
+    const seg = this.out.clear();
+    seg.flags = TCP_SYN | TCP_ACK;
+    seg.seq = req.iss;
+    seg.ack = seqAdd(req.irs, 1);
+    const win = Math.min(s.tcp_rmem[1], 65535);
+    seg.window = win - (win % req.mss);
+    seg.mss = req.mss;
+    seg.sackPermitted = req.sackOk;
+    if (req.tsOk) {
+      seg.hasTimestamp = true;
+      seg.tsVal = (Math.floor(now / 1000) + req.tsOffset) >>> 0;
+      seg.tsEcr = req.tsRecent;
+    }
+    if (req.peerWscale >= 0) seg.wscale = chooseWscale(Math.max(s.tcp_rmem[2], s.tcp_rmem[1]));
+    this.env.transmitFor(req.tuple, seg);
+  }
+
+  private onAck(seg: TcpSegment, req: SynRequest, key: string, now: number): void {
+    const mib = this.env.mib;
+    if (seg.ack !== seqAdd(req.iss, 1) || seg.seq !== seqAdd(req.irs, 1)) {
+      if (seg.ack !== seqAdd(req.iss, 1)) {
+        const r = this.out.clear();
+        r.flags = TCP_RST;
+        r.seq = seg.ack;
+        mib.Tcp.OutRsts++;
+        this.env.transmitFor(req.tuple, r);
+      }
+      return;
+    }
+    if (this.acceptQueueFull()) {
+      // The seed's 1.6.2: with tcp_abort_on_overflow=0 the ACK is dropped and the SYN-ACK timer
+      // will try again; with 1 the client is reset.
+      mib.TcpExt.ListenOverflows++;
+      mib.TcpExt.ListenDrops++;
+      if (this.env.settings.tcp_abort_on_overflow) {
+        this.requests.delete(key);
+        const r = this.out.clear();
+        r.flags = TCP_RST;
+        r.seq = seg.ack;
+        mib.Tcp.OutRsts++;
+        this.env.transmitFor(req.tuple, r);
+        this.updateDeadline();
+      } else {
+        req.acked = true;
+      }
+      return;
+    }
+    this.requests.delete(key);
+    const conn = this.makeConnection(req, now);
+    if (!this.env.adopt(conn)) return;
+    mib.Tcp.PassiveOpens++;
+    // The final ACK may carry data (and even a FIN): the new connection takes it.
+    this.acceptQueue.push(conn);
+    this.updateDeadline();
+    conn.input(seg, now);
+    this.env.listenerEvent(this, 'acceptable');
+  }
+
+  private makeConnection(req: SynRequest, now: number): TcpConnection {
+    const s = this.env.settings;
+    const c = new TcpConnection(this.env, req.tuple, { mss: req.mss, iss: req.iss, tsOffset: req.tsOffset });
+    c.irs = req.irs;
+    c.rcvNxt = seqAdd(req.irs, 1);
+    // Our SYN is outstanding until this very ACK is processed by the new connection.
+    c.sndUna = req.iss;
+    c.sndNxt = seqAdd(req.iss, 1);
+    c.sndMax = c.sndNxt;
+    const syn = new TcpSegment();
+    syn.mss = req.peerMss;
+    syn.wscale = req.peerWscale;
+    syn.sackPermitted = req.sackOk;
+    syn.hasTimestamp = req.tsOk;
+    syn.tsVal = req.tsRecent;
+    c.negotiate(syn, {
+      wscale: s.tcp_window_scaling !== 0,
+      ts: s.tcp_timestamps !== 0,
+      sack: s.tcp_sack !== 0,
+    });
+    if (req.retries > 0) c.cwnd = 1;
+    c.state = 'SYN-RECEIVED';
+    c.rcvAdvRight = seqAdd(c.rcvNxt, Math.min(s.tcp_rmem[1], 65535));
+    c.rcvWnd = Math.min(s.tcp_rmem[1], 65535);
+    c.lastRecvTime = now;
+    return c;
+  }
+
+  /** SYN-ACK retransmission with exponential backoff (1, 2, 4, 8, 16 s; tcp_synack_retries). */
+  onTimer(now: number): void {
+    const s = this.env.settings;
+    for (const [key, req] of this.requests) {
+      if (req.deadline > now) continue;
+      if (req.retries >= s.tcp_synack_retries) {
+        this.requests.delete(key);
+        continue;
+      }
+      req.retries++;
+      this.env.mib.Tcp.RetransSegs++;
+      this.env.mib.TcpExt.TCPSynRetrans++;
+      this.sendSynAck(req, now);
+      req.deadline = now + s.tcp_rto_initial_ms * 1000 * 2 ** req.retries;
+    }
+    this.updateDeadline();
+  }
+
+  private updateDeadline(): void {
+    let d = Infinity;
+    for (const r of this.requests.values()) if (r.deadline < d) d = r.deadline;
+    if (d !== this.nextDeadline) {
+      this.nextDeadline = d;
+      this.env.deadlineChanged(this);
+    }
+  }
+
+  /** Close the listener: pending requests vanish, queued connections are reset (Linux's inet_csk_listen_stop). */
+  close(now: number): void {
+    this.closed = true;
+    this.requests.clear();
+    for (const c of this.acceptQueue.splice(0)) c.abort(now);
+    this.updateDeadline();
+  }
+}

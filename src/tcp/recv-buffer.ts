@@ -1,0 +1,128 @@
+/**
+ * The receive queue and the out-of-order queue in one ring (RFC 9293 §3.10.7.4 "segment text"):
+ * bytes are copied once, to their place relative to RCV.NXT, whether they arrive in order or not.
+ * In-order bytes wait to be read; out-of-order ones are tracked as ranges (offsets from RCV.NXT)
+ * until the hole before them fills. The ring never holds more than its capacity, which is what
+ * the advertised window promises, so the out-of-order queue is bounded by the window.
+ */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export class RecvBuffer {
+  private buf: Uint8Array = new Uint8Array(0);
+  private head = 0;
+  private readableBytes = 0;
+  /** Out-of-order ranges, offsets from RCV.NXT, sorted and disjoint. */
+  readonly ooo: Range[] = [];
+  /** Index in `ooo` of the range the latest segment touched (RFC 2018 §4: report it first). */
+  recent = -1;
+
+  constructor(public capacity: number) {}
+
+  /** In-order bytes waiting for the application. */
+  get readable(): number {
+    return this.readableBytes;
+  }
+
+  /** Bytes out of order beyond RCV.NXT. */
+  get oooBytes(): number {
+    let n = 0;
+    for (const r of this.ooo) n += r.end - r.start;
+    return n;
+  }
+
+  /** Space beyond RCV.NXT the window may offer. */
+  get space(): number {
+    return Math.max(0, this.capacity - this.readableBytes);
+  }
+
+  /**
+   * Store `data` that starts `offset` bytes after RCV.NXT (offset ≥ 0; the caller trims what is
+   * already received). Returns how far RCV.NXT advances. Bytes past the capacity are dropped.
+   */
+  write(offset: number, data: Uint8Array): { advance: number; duplicate: boolean } {
+    const room = this.space - offset;
+    const n = Math.min(data.length, room);
+    if (n <= 0) return { advance: 0, duplicate: false };
+    this.reserve(this.readableBytes + offset + n);
+    const cap = this.buf.length;
+    const at = (this.head + this.readableBytes + offset) % cap;
+    const first = Math.min(n, cap - at);
+    this.buf.set(data.subarray(0, first), at);
+    if (n > first) this.buf.set(data.subarray(first, n), 0);
+    const duplicate = this.covered(offset, offset + n);
+    this.insert(offset, offset + n);
+    let advance = 0;
+    const head = this.ooo[0];
+    if (head && head.start <= 0) {
+      advance = head.end;
+      this.ooo.shift();
+      this.recent = this.recent > 0 ? this.recent - 1 : -1;
+      for (const r of this.ooo) {
+        r.start -= advance;
+        r.end -= advance;
+      }
+      this.readableBytes += advance;
+    }
+    return { advance, duplicate };
+  }
+
+  /** Copy up to dst.length in-order bytes out; returns the count. */
+  read(dst: Uint8Array): number {
+    const n = Math.min(dst.length, this.readableBytes);
+    if (n === 0) return 0;
+    const cap = this.buf.length;
+    const first = Math.min(n, cap - this.head);
+    dst.set(this.buf.subarray(this.head, this.head + first), 0);
+    if (n > first) dst.set(this.buf.subarray(0, n - first), first);
+    this.head = (this.head + n) % cap;
+    this.readableBytes -= n;
+    if (this.readableBytes === 0 && this.ooo.length === 0) this.head = 0;
+    return n;
+  }
+
+  /** Release memory when empty (idle connections hold no buffers). */
+  shrink(): void {
+    if (this.readableBytes === 0 && this.ooo.length === 0) {
+      this.buf = new Uint8Array(0);
+      this.head = 0;
+    }
+  }
+
+  private covered(start: number, end: number): boolean {
+    if (end <= 0) return true;
+    for (const r of this.ooo) if (r.start <= start && end <= r.end) return true;
+    return false;
+  }
+
+  private insert(start: number, end: number): void {
+    const list = this.ooo;
+    let i = 0;
+    while (i < list.length && (list[i] as Range).end < start) i++;
+    let s = start;
+    let e = end;
+    let j = i;
+    while (j < list.length && (list[j] as Range).start <= e) {
+      s = Math.min(s, (list[j] as Range).start);
+      e = Math.max(e, (list[j] as Range).end);
+      j++;
+    }
+    list.splice(i, j - i, { start: s, end: e });
+    this.recent = i;
+  }
+
+  private reserve(need: number): void {
+    if (need <= this.buf.length) return;
+    let size = Math.max(this.buf.length * 2, 4096);
+    while (size < need) size *= 2;
+    size = Math.min(size, Math.max(this.capacity, need));
+    const nb = new Uint8Array(size);
+    const old = this.buf;
+    const used = old.length === 0 ? 0 : old.length; // copy the whole ring in order from head
+    for (let k = 0; k < used; k++) nb[k] = old[(this.head + k) % old.length] as number;
+    this.buf = nb;
+    this.head = 0;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The send queue: bytes from SND.UNA onwards (sent but unacknowledged, then not yet sent), in a
+ * ring that grows up to its capacity (SO_SNDBUF). Segments are built from views into the ring, so
+ * data is copied once, from the application, and never again until it is acknowledged.
+ */
+export class SendBuffer {
+  private buf: Uint8Array;
+  private head = 0;
+  private len = 0;
+
+  constructor(
+    public capacity: number,
+    initial = 4096,
+  ) {
+    this.buf = new Uint8Array(Math.min(capacity, initial));
+  }
+
+  /** Bytes held (unacknowledged plus unsent). */
+  get length(): number {
+    return this.len;
+  }
+
+  get free(): number {
+    return Math.max(0, this.capacity - this.len);
+  }
+
+  /** Append as much of `data` as fits; returns the number of bytes taken. */
+  write(data: Uint8Array): number {
+    const n = Math.min(data.length, this.free);
+    if (n === 0) return 0;
+    this.reserve(this.len + n);
+    const cap = this.buf.length;
+    const tail = (this.head + this.len) % cap;
+    const first = Math.min(n, cap - tail);
+    this.buf.set(data.subarray(0, first), tail);
+    if (n > first) this.buf.set(data.subarray(first, n), 0);
+    this.len += n;
+    return n;
+  }
+
+  /** Drop `n` acknowledged bytes from the front. */
+  consume(n: number): void {
+    const k = Math.min(n, this.len);
+    this.head = (this.head + k) % this.buf.length;
+    this.len -= k;
+    if (this.len === 0) this.head = 0;
+  }
+
+  /**
+   * A contiguous view of up to `n` bytes starting `offset` bytes after the front. At the ring's
+   * wrap point the view is shorter than asked; the caller sends what it gets and asks again.
+   */
+  view(offset: number, n: number): Uint8Array {
+    const cap = this.buf.length;
+    const avail = Math.max(0, Math.min(n, this.len - offset));
+    const start = (this.head + offset) % cap;
+    return this.buf.subarray(start, start + Math.min(avail, cap - start));
+  }
+
+  /** Release the memory of an idle, empty buffer (idle connections hold no buffers). */
+  shrink(): void {
+    if (this.len === 0 && this.buf.length > 4096) {
+      this.buf = new Uint8Array(0);
+      this.head = 0;
+    }
+  }
+
+  private reserve(need: number): void {
+    if (need <= this.buf.length) return;
+    let size = Math.max(this.buf.length * 2, 4096);
+    while (size < need) size *= 2;
+    size = Math.min(Math.max(size, need), Math.max(this.capacity, need));
+    const nb = new Uint8Array(size);
+    const old = this.buf;
+    if (this.len > 0) {
+      const first = Math.min(this.len, old.length - this.head);
+      nb.set(old.subarray(this.head, this.head + first), 0);
+      if (this.len > first) nb.set(old.subarray(0, this.len - first), first);
+    }
+    this.buf = nb;
+    this.head = 0;
+  }
+}
