@@ -132,6 +132,19 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
 
   if (c.state === 'TIME-WAIT') return timeWait(c, seg, now);
 
+  // Simultaneous open (RFC 9293 figure 7): the peer's SYN-ACK in SYN-RECEIVED acknowledges our
+  // SYN; Linux lets exactly this one through its RFC 5961 SYN check and treats it as the ACK.
+  if (
+    c.state === 'SYN-RECEIVED' &&
+    f & TCP_SYN &&
+    f & TCP_ACK &&
+    seqAdd(seg.seq, 1) === c.rcvNxt &&
+    seg.ack === c.sndNxt
+  ) {
+    stripSyn(seg);
+    return synchronized(c, seg, now);
+  }
+
   // First: the sequence number (and the zero-window exceptions).
   if (!acceptable(c, seg)) {
     if (!(f & TCP_RST)) {

@@ -122,6 +122,7 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
     c.finSent = true;
     c.finSeq = c.sndNxt;
     finSentTransition(c);
+    if (seqLt(c.sndNxt, c.sndMax)) noteRetransmission(c, now);
     c.sndNxt = seqAdd(c.sndNxt, 1);
     if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
     c.transmit(seg, now);
