@@ -69,6 +69,8 @@ export class TcpLayer implements TcpListenerEnv {
   private timer: Timer | null = null;
   private timerAt = Infinity;
   private running = false;
+  private challengeSecond = -1;
+  private challengeCount = 0;
 
   constructor(private readonly host: TcpHostServices) {
     this.connections = new TupleTable(host.random32());
@@ -132,6 +134,18 @@ export class TcpLayer implements TcpListenerEnv {
     const o = this.observers.get(conn);
     if (ev === 'closed') this.observers.delete(conn);
     o?.(ev, errno);
+  }
+
+  /** RFC 5961 §7: a host-wide cap on challenge ACKs per second, as tcp_challenge_ack_limit. */
+  challengeAckAllowed(now: number): boolean {
+    const second = Math.floor(now / 1e6);
+    if (second !== this.challengeSecond) {
+      this.challengeSecond = second;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= this.host.settings.tcp_challenge_ack_limit) return false;
+    this.challengeCount++;
+    return true;
   }
 
   adopt(conn: TcpConnection): boolean {

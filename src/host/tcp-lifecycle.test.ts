@@ -271,3 +271,57 @@ test('ISNs: increase with time on one 4-tuple; unrelated across 4-tuples at one 
   assert.equal(seen.size, 4096, 'no repeats');
   for (const n of buckets) assert.ok(n > 256 * 0.7 && n < 256 * 1.3, `spread evenly: ${buckets.join(',')}`);
 });
+
+function establishScripted(seed: number, settings: Record<string, number> = {}) {
+  const s = scripted(seed, settings);
+  s.host.tcp.listen(0, 80, 8);
+  s.inject({ flags: TCP_SYN, seq: 1000, mss: 1460 });
+  const iss = s.wire.sent.at(-1)?.seq ?? 0;
+  s.inject({ flags: TCP_ACK, seq: 1001, ack: seqAdd(iss, 1) });
+  const conn = [...s.host.tcp.connections.values()][0] as TcpConnection;
+  return { ...s, conn, iss };
+}
+
+test('FIN-WAIT-1 straight to TIME-WAIT when the peer acknowledges our FIN with its own', () => {
+  const { sim, inject, conn, iss } = establishScripted(14);
+  conn.close(sim.now());
+  assert.equal(conn.state, 'FIN-WAIT-1');
+  inject({ flags: TCP_ACK | TCP_FIN, seq: 1001, ack: seqAdd(iss, 2) });
+  assert.equal(conn.state, 'TIME-WAIT');
+});
+
+test('an orphan in FIN-WAIT-2 gives up after tcp_fin_timeout', () => {
+  const { sim, host, inject, conn, iss } = establishScripted(15, { tcp_fin_timeout: 30 });
+  conn.close(sim.now());
+  inject({ flags: TCP_ACK, seq: 1001, ack: seqAdd(iss, 2) });
+  assert.equal(conn.state, 'FIN-WAIT-2');
+  const t0 = sim.now();
+  sim.run();
+  assert.equal(conn.state, 'CLOSED');
+  assert.equal(sim.now() - t0, 30e6);
+  assert.equal(host.tcp.connections.size, 0);
+});
+
+test('a new SYN with a higher sequence number reuses a TIME-WAIT 4-tuple', () => {
+  const { sim, host, wire, inject, conn, iss } = establishScripted(16, { tcp_timestamps: 0 });
+  conn.close(sim.now());
+  inject({ flags: TCP_ACK | TCP_FIN, seq: 1001, ack: seqAdd(iss, 2) });
+  assert.equal(conn.state, 'TIME-WAIT');
+  inject({ flags: TCP_SYN, seq: 500 }); // older: absorbed by TIME-WAIT (answered with an ACK)
+  assert.equal(wire.sent.at(-1)?.flags, TCP_ACK);
+  inject({ flags: TCP_SYN, seq: 900_000, mss: 1460 });
+  assert.equal(wire.sent.at(-1)?.flags, TCP_SYN | TCP_ACK, 'the listener answers the new SYN');
+  assert.equal(host.counters.TcpExt.TWRecycled, 1);
+});
+
+test('tcp_challenge_ack_limit caps challenge ACKs host-wide per second', () => {
+  const { sim, host, inject } = establishScripted(17, {
+    tcp_challenge_ack_limit: 1,
+    tcp_invalid_ratelimit: 0,
+  });
+  for (let i = 0; i < 5; i++) inject({ flags: TCP_RST, seq: 1100 + i });
+  assert.equal(host.counters.TcpExt.TCPChallengeACK, 1);
+  sim.runFor(1_000_000);
+  inject({ flags: TCP_RST, seq: 1200 });
+  assert.equal(host.counters.TcpExt.TCPChallengeACK, 2);
+});

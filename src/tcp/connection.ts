@@ -419,6 +419,7 @@ export class TcpConnection {
       if (challenge) this.env.mib.TcpExt.TCPACKSkippedChallenge++;
       return;
     }
+    if (challenge && this.env.challengeAckAllowed && !this.env.challengeAckAllowed(now)) return;
     this.lastOowAck = now;
     if (challenge) this.env.mib.TcpExt.TCPChallengeACK++;
     this.sendAck(now);

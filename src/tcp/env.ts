@@ -23,6 +23,11 @@ export interface TcpEnv {
   event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void;
   /** 32 random bits (seeded in simulation), for timestamp offsets and the like. */
   random32(): number;
+  /**
+   * Host-wide budget of RFC 5961 challenge ACKs (tcp_challenge_ack_limit per second); true if one
+   * more may be sent now. Absent means unlimited.
+   */
+  challengeAckAllowed?(now: number): boolean;
 }
 
 /** The minimum the env needs to know of a connection (avoids a type cycle). */
