@@ -325,3 +325,30 @@ test('tcp_challenge_ack_limit caps challenge ACKs host-wide per second', () => {
   inject({ flags: TCP_RST, seq: 1200 });
   assert.equal(host.counters.TcpExt.TCPChallengeACK, 2);
 });
+
+test('CLOSE in SYN-SENT goes to CLOSED; CLOSE in SYN-RECEIVED sends FIN and enters FIN-WAIT-1', () => {
+  const { sim, host, wire } = scripted(18);
+  const c = host.tcp.connect(PEER, 80);
+  const t = track(host, c);
+  c.close(sim.now());
+  assert.deepEqual(t.states, ['SYN-SENT', 'CLOSED']);
+  assert.equal(host.tcp.connections.size, 0);
+  void wire;
+
+  const p = pair(19);
+  const x = p.a.tcp.connect(ipv4('10.0.0.2'), 5000, { localPort: 6000 });
+  const y = p.b.tcp.connect(ipv4('10.0.0.1'), 6000, { localPort: 5000 });
+  const xt = track(p.a, x);
+  const yt = track(p.b, y);
+  p.sim.runUntil(() => x.state === 'SYN-RECEIVED', 1e6);
+  x.close(p.sim.now());
+  // x is an orphan (closed by its application) and the peer never closes, so x gives up after
+  // tcp_fin_timeout in FIN-WAIT-2, as Linux does.
+  assert.equal(x.state, 'FIN-WAIT-1');
+  p.sim.run();
+  assert.deepEqual(xt.states, ['SYN-SENT', 'SYN-RECEIVED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSED']);
+  assert.equal(yt.states.includes('CLOSE-WAIT'), true);
+  y.close(p.sim.now());
+  p.sim.run();
+  assert.equal(p.a.tcp.connections.size + p.b.tcp.connections.size, 0);
+});

@@ -264,8 +264,15 @@ export class TcpConnection {
       case 'SYN-SENT':
         this.terminate(now, null);
         return;
-      case 'ESTABLISHED':
       case 'SYN-RECEIVED':
+        // RFC 9293 §3.10.4: with nothing queued, send FIN now and enter FIN-WAIT-1.
+        this.finQueued = true;
+        if (this.sendBuf.length === 0) {
+          this.setState('FIN-WAIT-1');
+          transmitQueued(this, now);
+        }
+        return;
+      case 'ESTABLISHED':
       case 'CLOSE-WAIT':
         this.finQueued = true;
         transmitQueued(this, now);

@@ -135,11 +135,12 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   // Simultaneous open (RFC 9293 figure 7): the peer's SYN-ACK in SYN-RECEIVED acknowledges our
   // SYN; Linux lets exactly this one through its RFC 5961 SYN check and treats it as the ACK.
   if (
-    c.state === 'SYN-RECEIVED' &&
+    !c.reported &&
     f & TCP_SYN &&
     f & TCP_ACK &&
     seqAdd(seg.seq, 1) === c.rcvNxt &&
-    seg.ack === c.sndNxt
+    seqGt(seg.ack, c.iss) &&
+    seqLe(seg.ack, c.sndMax)
   ) {
     stripSyn(seg);
     return synchronized(c, seg, now);
@@ -190,12 +191,13 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   c.lastRecvTime = now;
   c.keepaliveProbes = 0;
 
-  if (c.state === 'SYN-RECEIVED') {
+  if (!c.reported) {
+    // The handshake completes (SYN-RECEIVED, or FIN-WAIT-1 after a close() in SYN-RECEIVED).
     if (seqLe(seg.ack, c.sndUna) || seqGt(seg.ack, c.sndMax)) {
       resetFor(c, seg, now);
       return;
     }
-    c.setState('ESTABLISHED');
+    if (c.state === 'SYN-RECEIVED') c.setState('ESTABLISHED');
     c.sndWnd = 0;
     updateWindow(c, seg, true);
     established(c, now);
