@@ -379,7 +379,7 @@ export class TcpConnection {
     if (adv !== 0 && this.rcvWnd === 0 && this.reported) this.env.mib.TcpExt.TCPFromZeroWindowAdv++;
     this.rcvWnd = adv;
     const right = seqAdd(this.rcvNxt, adv);
-    if (seqGt(right, this.rcvAdvRight) || this.rcvAdvRight === 0) this.rcvAdvRight = right;
+    if (seqGt(right, this.rcvAdvRight)) this.rcvAdvRight = right;
     this.lastAckSent = this.rcvNxt;
     if (this.tsOk) {
       seg.hasTimestamp = true;

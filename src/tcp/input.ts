@@ -42,6 +42,8 @@ function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (!(f & TCP_SYN)) return;
   c.irs = seg.seq;
   c.rcvNxt = seqAdd(seg.seq, 1);
+  // Nothing advertised beyond RCV.NXT yet: the window's right edge starts here.
+  c.rcvAdvRight = c.rcvNxt;
   c.negotiate(seg, {
     wscale: s.tcp_window_scaling !== 0,
     ts: s.tcp_timestamps !== 0,
