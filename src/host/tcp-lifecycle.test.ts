@@ -5,8 +5,7 @@ import type { TcpState } from '../tcp/state.js';
 import { seqAdd } from '../tcp/seq.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, formatTcpFlags } from '../wire/tcp-segment.js';
-import { pair } from './tcp-e2e.test.js';
-import { PEER, scripted } from './tcp-peer.test-util.js';
+import { PEER, pair, scripted } from './tcp-peer.test-util.js';
 
 function track(
   host: { tcp: { observe(c: TcpConnection, fn: (ev: string) => void): void } },
