@@ -5,6 +5,7 @@ import { IsnGenerator } from '../tcp/isn.js';
 import { TcpListener, type TcpListenerEnv } from '../tcp/listener.js';
 import type { TcpMib } from '../tcp/mib.js';
 import { seqGt } from '../tcp/seq.js';
+import { SynCookies } from '../tcp/syncookies.js';
 import type { TcpSettings } from '../tcp/settings.js';
 import type { Ipv4Header } from '../wire/ipv4-header.js';
 import { TCP_ACK, TCP_SYN, type TcpSegment } from '../wire/tcp-segment.js';
@@ -66,6 +67,7 @@ export class TcpLayer implements TcpListenerEnv {
   private readonly listenerObservers = new Map<TcpListener, ListenerObserver>();
   private readonly ports: EphemeralPorts;
   private readonly isnGen: IsnGenerator;
+  readonly cookies: SynCookies;
   private timer: Timer | null = null;
   private timerAt = Infinity;
   private running = false;
@@ -83,6 +85,9 @@ export class TcpLayer implements TcpListenerEnv {
       secret[i + 3] = (r >>> 24) & 255;
     }
     this.isnGen = new IsnGenerator(secret);
+    const cookieSecret = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) cookieSecret[i] = host.random32() & 255;
+    this.cookies = new SynCookies(cookieSecret);
     const key = host.random32();
     this.ports = new EphemeralPorts((la, ra, rp) => {
       let h = Math.imul(la ^ key, 0x9e3779b1);

@@ -2,6 +2,7 @@ import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import { TcpConnection, chooseWscale } from './connection.js';
 import type { FourTuple, TcpEnv } from './env.js';
 import { seqAdd } from './seq.js';
+import { COOKIE_MSS_TABLE, SynCookies } from './syncookies.js';
 
 /** What a listener needs beyond a connection's env. */
 export interface TcpListenerEnv extends TcpEnv {
@@ -16,6 +17,8 @@ export interface TcpListenerEnv extends TcpEnv {
   mssFor(remoteAddr: number): number;
   /** The listener's accept queue gained a connection. */
   listenerEvent(l: TcpListener, ev: 'acceptable'): void;
+  /** The host's SYN-cookie generator (its secret never leaves the host). */
+  readonly cookies: SynCookies;
 }
 
 /**
@@ -109,6 +112,13 @@ export class TcpListener {
       this.onAck(seg, req, key, now);
       return;
     }
+    if (f & TCP_ACK && !(f & TCP_SYN) && this.env.settings.tcp_syncookies !== 0) {
+      const cookieReq = this.fromCookie(seg, localAddr, remoteAddr, now);
+      if (cookieReq) {
+        this.onAck(seg, cookieReq, key, now);
+        return;
+      }
+    }
     // RFC 9293 §3.10.7.2: any other ACK to a listener gets <SEQ=SEG.ACK><CTL=RST>.
     if (f & TCP_ACK) {
       const r = this.out.clear();
@@ -128,13 +138,19 @@ export class TcpListener {
       mib.TcpExt.ListenDrops++;
       return;
     }
-    if (this.requests.size >= s.tcp_max_syn_backlog) {
-      // SYN cookies come with the listen-path work; until then a full SYN queue drops.
+    const tuple: FourTuple = { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort };
+    const full = this.requests.size >= s.tcp_max_syn_backlog;
+    if (s.tcp_syncookies === 2 || (full && s.tcp_syncookies === 1)) {
+      // Linux's tcp_syn_flood_action: answer with a cookie and keep nothing.
+      if (full) mib.TcpExt.TCPReqQFullDoCookies++;
+      this.sendCookieSynAck(seg, tuple, now);
+      return;
+    }
+    if (full) {
       mib.TcpExt.TCPReqQFullDrop++;
       mib.TcpExt.ListenDrops++;
       return;
     }
-    const tuple: FourTuple = { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort };
     const req: SynRequest = {
       tuple,
       irs: seg.seq,
@@ -155,7 +171,65 @@ export class TcpListener {
     this.updateDeadline();
   }
 
-  private sendSynAck(req: SynRequest, now: number): void {
+  private sendCookieSynAck(syn: TcpSegment, tuple: FourTuple, now: number): void {
+    const s = this.env.settings;
+    const peerMss = syn.mss >= 0 ? syn.mss : 536;
+    const idx = SynCookies.mssIndex(peerMss);
+    const tsOk = s.tcp_timestamps !== 0 && syn.hasTimestamp;
+    const tsOffset = this.env.tsOffset(tuple);
+    const req: SynRequest = {
+      tuple,
+      irs: syn.seq,
+      iss: this.env.cookies.make(tuple, syn.seq, idx, now),
+      peerMss,
+      // Without timestamps there is nowhere to keep window scale and SACK: Linux drops them.
+      peerWscale: tsOk && s.tcp_window_scaling ? syn.wscale : -1,
+      sackOk: tsOk && s.tcp_sack !== 0 && syn.sackPermitted,
+      tsOk,
+      tsRecent: syn.tsVal,
+      tsOffset,
+      mss: this.env.mssFor(tuple.remoteAddr),
+      retries: 0,
+      deadline: Infinity,
+      acked: false,
+    };
+    this.env.mib.TcpExt.SyncookiesSent++;
+    this.sendSynAck(req, now, true);
+  }
+
+  /** Rebuild a request from the cookie an ACK returns (Linux's cookie_v4_check). */
+  private fromCookie(seg: TcpSegment, localAddr: number, remoteAddr: number, now: number): SynRequest | null {
+    const mib = this.env.mib;
+    const s = this.env.settings;
+    const tuple: FourTuple = { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort };
+    const irs = seqAdd(seg.seq, -1);
+    const iss = seqAdd(seg.ack, -1);
+    const idx = this.env.cookies.check(tuple, irs, iss, now);
+    if (idx < 0) {
+      mib.TcpExt.SyncookiesFailed++;
+      return null;
+    }
+    mib.TcpExt.SyncookiesRecv++;
+    const tsOk = s.tcp_timestamps !== 0 && seg.hasTimestamp;
+    const opts = tsOk ? SynCookies.decodeTs(seg.tsEcr) : { wscale: -1, sackOk: false, ecn: false };
+    return {
+      tuple,
+      irs,
+      iss,
+      peerMss: COOKIE_MSS_TABLE[idx] as number,
+      peerWscale: opts.wscale,
+      sackOk: opts.sackOk,
+      tsOk,
+      tsRecent: seg.tsVal,
+      tsOffset: this.env.tsOffset(tuple),
+      mss: this.env.mssFor(remoteAddr),
+      retries: 0,
+      deadline: Infinity,
+      acked: false,
+    };
+  }
+
+  private sendSynAck(req: SynRequest, now: number, cookie = false): void {
     const s = this.env.settings;
     const seg = this.out.clear();
     seg.flags = TCP_SYN | TCP_ACK;
@@ -168,6 +242,14 @@ export class TcpListener {
     if (req.tsOk) {
       seg.hasTimestamp = true;
       seg.tsVal = (Math.floor(now / 1000) + req.tsOffset) >>> 0;
+      if (cookie) {
+        seg.tsVal = SynCookies.encodeTs(seg.tsVal, {
+          mss: req.peerMss,
+          wscale: req.peerWscale,
+          sackOk: req.sackOk,
+          ecn: false,
+        });
+      }
       seg.tsEcr = req.tsRecent;
     }
     if (req.peerWscale >= 0) seg.wscale = chooseWscale(Math.max(s.tcp_rmem[2], s.tcp_rmem[1]));
