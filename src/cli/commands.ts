@@ -1,6 +1,7 @@
 import { bench } from './bench.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
+import { scenario } from './scenario.js';
 
 /** Every `synack` command, in the order `synack --help` lists them. */
-export const commands: Command[] = [demo, bench];
+export const commands: Command[] = [demo, scenario, bench];

@@ -1,0 +1,7 @@
+import type { Scenario } from './scenario.js';
+import { synFlood } from './syn-flood.js';
+
+export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
+
+/** Every scenario `synack scenario` knows, by name. */
+export const SCENARIOS: Scenario[] = [synFlood];
