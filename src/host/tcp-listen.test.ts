@@ -5,6 +5,7 @@ import { seqAdd } from '../tcp/seq.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
 import { TCP_ACK, TCP_RST, TCP_SYN } from '../wire/tcp-segment.js';
 import { pair, scripted } from './tcp-peer.test-util.js';
+import { formatSs } from './ss.js';
 
 test('SYN-ACK is retransmitted after 1, 2, 4, 8, 16 s, then the request is dropped at 63 s (the seed 1.6.1)', () => {
   const { sim, host, wire, inject } = scripted(1);
@@ -117,4 +118,30 @@ test('SYN queue full: cookies with tcp_syncookies=1, drops with 0', () => {
       assert.equal(x.ListenDrops, 6);
     }
   }
+});
+
+test("the seed's 1.6.2 from the client's side: connect succeeds, the request gets no answer (read timeout); ss shows the full queue", () => {
+  const { sim, a, b } = pair(7);
+  const l = b.tcp.listen(0, 80, 0);
+  const first = a.tcp.connect(ipv4('10.0.0.2'), 80);
+  const second = a.tcp.connect(ipv4('10.0.0.2'), 80);
+  sim.runFor(100_000);
+  assert.equal(first.state, 'ESTABLISHED');
+  assert.equal(second.state, 'ESTABLISHED', 'connect() returned success');
+  // The application never accepts. The second client sends a request and waits 5 s for a reply.
+  second.send(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'), sim.now());
+  sim.runFor(5e6);
+  assert.equal(second.readableBytes, 0, 'nothing to read: the read times out');
+  assert.ok(b.counters.TcpExt.ListenOverflows >= 1);
+  assert.ok(b.counters.Tcp.RetransSegs >= 1, 'the server kept resending its SYN-ACK');
+  // New SYNs while the accept queue is full are dropped.
+  const drops = b.counters.TcpExt.ListenDrops;
+  const third = a.tcp.connect(ipv4('10.0.0.2'), 80);
+  sim.runFor(100_000);
+  assert.equal(third.state, 'SYN-SENT');
+  assert.ok(b.counters.TcpExt.ListenDrops > drops);
+  // ss -lnt: a listener's Recv-Q is its accept queue, Send-Q its limit.
+  const table = formatSs(b);
+  assert.match(table, /LISTEN\s+1\s+0\s+\*:80\s+\*:\*/);
+  assert.equal(l.acceptQueueLength, 1);
 });
