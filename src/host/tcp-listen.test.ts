@@ -145,3 +145,12 @@ test("the seed's 1.6.2 from the client's side: connect succeeds, the request get
   assert.match(table, /LISTEN\s+1\s+0\s+\*:80\s+\*:\*/);
   assert.equal(l.acceptQueueLength, 1);
 });
+
+test('listen(backlog) is capped by somaxconn: ss shows the limit as Send-Q', () => {
+  const { b } = pair(8, undefined, { somaxconn: 4 });
+  b.tcp.listen(0, 80, 1000);
+  b.tcp.listen(0, 81, 2);
+  const table = formatSs(b);
+  assert.match(table, /LISTEN\s+0\s+4\s+\*:80/);
+  assert.match(table, /LISTEN\s+0\s+2\s+\*:81/);
+});
