@@ -234,6 +234,9 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     c.bytesAcked += dataAcked;
     c.sndUna = ack;
     if (seqLt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
+    // The window this ACK carries applies before anything else may send (the 'writable'
+    // event below lets the application write, which transmits at once).
+    updateWindow(c, seg, false);
     // RTT (RFC 7323 §4.1 with timestamps, else Karn's algorithm, RFC 6298 §3).
     if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0) c.rtt.sample(rttFromEcr(c, seg.tsEcr, now));
     else if (c.rttStart >= 0 && seqGt(ack, c.rttSeq)) {
@@ -249,9 +252,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     if (seqGe(c.sndUna, c.sndMax)) c.timers.cancelRetransmit();
     else c.timers.armRetransmit(now);
     acked = dataAcked;
-    if (acked > 0) c.emit('writable');
-    updateWindow(c, seg, false);
     finAcked(c, now);
+    if (acked > 0) c.emit('writable');
     if (c.sendBuf.length === 0) c.sendBuf.shrink();
     return;
   }

@@ -236,7 +236,8 @@ export class TcpListener {
     seg.seq = req.iss;
     seg.ack = seqAdd(req.irs, 1);
     const win = Math.min(s.tcp_rmem[1], 65535);
-    seg.window = win - (win % req.mss);
+    // Linux's tcp_select_initial_window rounds down to whole segments only above one MSS.
+    seg.window = win > req.mss ? win - (win % req.mss) : win;
     seg.mss = req.mss;
     seg.sackPermitted = req.sackOk;
     if (req.tsOk) {
