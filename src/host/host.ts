@@ -25,7 +25,7 @@ import { IcmpRateLimiter } from './icmp-ratelimit.js';
 import { Reassembler } from './reassembly.js';
 import { RoutingTable } from './routes.js';
 import { defaultHostSettings, setSetting, type HostSettings } from './settings.js';
-import { TcpLayer } from './tcp-layer.js';
+import { TcpLayer, type TcpIcmpErrorInfo } from './tcp-layer.js';
 
 export class NetInterface {
   constructor(
@@ -45,18 +45,7 @@ export class NetInterface {
 }
 
 /** An ICMP error about a TCP segment this host sent (RFC 1122 §4.2.3.9, RFC 1191). */
-export interface TcpIcmpError {
-  type: number;
-  code: number;
-  /** Next-hop MTU for fragmentation-needed. */
-  mtu: number;
-  /** The quoted segment's 4-tuple from our side, and its sequence number. */
-  localAddr: number;
-  localPort: number;
-  remoteAddr: number;
-  remotePort: number;
-  seq: number;
-}
+export type TcpIcmpError = TcpIcmpErrorInfo;
 
 export interface TcpHandler {
   /** A segment for a local address; false means no socket wants it and the host answers RST. */

@@ -1,13 +1,17 @@
 // Translation between packetdrill's tcpdump-style flag letters and TCP header flag bits.
 
-export const TCP_FIN = 0x01;
-export const TCP_SYN = 0x02;
-export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
-export const TCP_ACK = 0x10;
-export const TCP_URG = 0x20;
-export const TCP_ECE = 0x40;
-export const TCP_CWR = 0x80;
+import {
+  TCP_ACK,
+  TCP_CWR,
+  TCP_ECE,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+  TCP_URG,
+} from '../wire/tcp-segment.js';
+
+export { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG };
 /** AccECN's AE bit (formerly NS), the low bit of the reserved nibble. */
 export const TCP_AE = 0x100;
 
