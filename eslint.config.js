@@ -14,7 +14,7 @@ export default tseslint.config(
   {
     // The core (everything below the sockets API) must bundle for a browser: no Node built-ins.
     files: ['src/wire/**/*.ts', 'src/tcp/**/*.ts', 'src/host/**/*.ts', 'src/sim/**/*.ts', 'src/link/**/*.ts'],
-    ignores: ['src/**/*.test.ts', 'src/link/tun/**', 'src/link/*-node.ts'],
+    ignores: ['src/**/*.test.ts', 'src/**/*.test-util.ts', 'src/link/tun/**', 'src/link/*-node.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

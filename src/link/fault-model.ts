@@ -22,7 +22,7 @@ export interface LinkImpairments {
   reorderDelayUs: number;
   /** Probability that a packet is delivered twice. */
   duplicate: number;
-  /** Probability that 1 to 3 random bits of a packet are flipped (checksums must catch it). */
+  /** Probability that 1 to 3 bits within one 15-bit burst are flipped (the checksums always catch it). */
   corrupt: number;
   /** Largest packet carried; bigger ones are dropped (hosts fragment or do PMTU discovery). */
   mtu: number;

@@ -96,10 +96,19 @@ export class LinkDirection {
     let pkt = packet;
     if (c.corrupt > 0 && this.rng.chance(c.corrupt)) {
       pkt = Uint8Array.from(packet);
-      const flips = this.rng.int(1, 3);
-      for (let i = 0; i < flips; i++) {
-        const bit = this.rng.int(0, pkt.length * 8 - 1);
-        pkt[bit >> 3] = (pkt[bit >> 3] as number) ^ (1 << (bit & 7));
+      // 1 to 3 distinct bits within a 15-bit burst: the packet always differs, and the Internet
+      // checksum is certain to notice (it detects every burst shorter than 16 bits), so a test
+      // that counts corruptions can expect every one caught.
+      const bits = pkt.length * 8;
+      const start = this.rng.int(0, Math.max(0, bits - 15));
+      const span = Math.min(15, bits - start);
+      let mask = 0;
+      const flips = Math.min(this.rng.int(1, 3), span);
+      while (popcount(mask) < flips) mask |= 1 << this.rng.int(0, span - 1);
+      for (let i = 0; i < span; i++) {
+        if (!(mask & (1 << i))) continue;
+        const bit = start + i;
+        pkt[bit >> 3] = (pkt[bit >> 3] as number) ^ (0x80 >> (bit & 7));
       }
       st.corrupted++;
       st.corruptions.push({ index, timeUs: now, bytes: pkt });
@@ -118,7 +127,8 @@ export class LinkDirection {
     }
     if (c.duplicate > 0 && this.rng.chance(c.duplicate)) {
       st.duplicated++;
-      this.deliverLater(at + 1, Uint8Array.from(pkt));
+      // The copy is of the packet as sent: each delivered corruption is counted exactly once.
+      this.deliverLater(at + 1, Uint8Array.from(packet));
     }
   }
 
@@ -227,4 +237,10 @@ export class PointToPointLink {
     this.ab.setDown(down);
     this.ba.setDown(down);
   }
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x; v; v &= v - 1) n++;
+  return n;
 }

@@ -8,6 +8,11 @@ import { LINUX_STATE_NUMBER, type TcpState } from './state.js';
 import { TcpTimers } from './timers.js';
 import { segmentArrives } from './input.js';
 import { transmitQueued } from './output.js';
+import { createCongestionControl, type CongestionControl } from './cc/index.js';
+import { Reno } from './cc/reno.js';
+import { RackState } from './rack.js';
+import { CA_OPEN, INFINITE_SSTHRESH, packetsInFlight } from './recovery.js';
+import { Scoreboard } from './scoreboard.js';
 
 export interface ConnectionOptions {
   /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
@@ -46,9 +51,8 @@ export class TcpConnection {
   // RFC 9293 §3.3.1 send sequence variables.
   iss: number;
   sndUna: number;
+  /** Next sequence number to send; never moves back (retransmissions come from the scoreboard). */
   sndNxt: number;
-  /** Highest sequence number sent (RFC 6582's "recover" is taken from it). */
-  sndMax: number;
   /** Send window in bytes, already scaled. */
   sndWnd = 0;
   sndWl1 = 0;
@@ -95,22 +99,38 @@ export class TcpConnection {
   /** Whether 'established' was reported. */
   reported = false;
 
-  // Congestion control (RFC 5681, RFC 6582), in segments as Linux counts.
+  // Congestion control and loss recovery (RFC 5681, 6582, 6675, 6937, 8985), in segments as
+  // Linux counts.
+  /** Every segment between SND.UNA and SND.NXT and what is known of it. */
+  readonly sb = new Scoreboard();
+  cc: CongestionControl;
   cwnd: number;
-  ssthresh = 0x7fffffff;
+  ssthresh = INFINITE_SSTHRESH;
   cwndCnt = 0;
+  /** Largest cwnd so far (for tcp_info and the pictures). */
+  maxCwnd = 0;
+  /** Whether the sender has been limited by cwnd rather than by the application. */
+  cwndLimited = false;
+  /** Linux's ca_state: Open, Disorder, CWR, Recovery, Loss (recovery.ts). */
+  caState = CA_OPEN;
+  /** SND.NXT when recovery began (RFC 6582's "recover", Linux's high_seq). */
+  highSeq = 0;
+  priorCwnd = 0;
+  priorSsthresh = 0;
+  /** PRR's counters (RFC 6937): delivered and sent since recovery began. */
+  prrDelivered = 0;
+  prrOut = 0;
+  /** Duplicate ACKs standing in for SACKed segments when the peer has no SACK. */
+  renoSacked = 0;
+  /** Consecutive duplicate ACKs. */
   dupAcks = 0;
-  inRecovery = false;
-  recover = 0;
-  /** Loss recovery after an RTO: everything before this is being resent. */
-  lossRecover = 0;
-  inLoss = false;
+  readonly rack = new RackState();
+  /** SND.NXT after a tail loss probe (RFC 8985 §7), or -1. */
+  tlpHighSeq = -1;
+  tlpRetrans = false;
 
   // RTT and retransmission.
   readonly rtt: RttEstimator;
-  /** Karn's algorithm (RFC 6298 §3): the timed segment, when no timestamps. */
-  rttSeq = 0;
-  rttStart = -1;
   /** Time of the first retransmission of the current episode (for tcp_retries2), or -1. */
   retransStart = -1;
   retransmits = 0;
@@ -159,15 +179,31 @@ export class TcpConnection {
     this.iss = o.iss >>> 0;
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
-    this.sndMax = this.iss;
     this.advMss = o.mss;
     this.tsOffset = s.tcp_timestamps === 2 ? 0 : o.tsOffset >>> 0;
     this.sendBuf = new SendBuffer(o.sndBuf ?? Math.max(s.tcp_wmem[1], 262144), 0);
     this.recvBuf = new RecvBuffer(o.rcvBuf ?? s.tcp_rmem[1]);
     this.cwnd = s.tcp_init_cwnd;
+    this.cc = createCongestionControl(s.tcp_congestion_control) ?? new Reno();
     this.rtt = new RttEstimator(s);
     this.timers = new TcpTimers(this);
     this.rcvWscale = s.tcp_window_scaling ? chooseWscale(Math.max(s.tcp_rmem[2], this.recvBuf.capacity)) : 0;
+  }
+
+  get srttUs(): number {
+    return this.rtt.srttUs;
+  }
+
+  get minRttUs(): number {
+    return this.rtt.minRttUs;
+  }
+
+  /** TCP_CONGESTION: switch algorithm; false if there is no such algorithm. */
+  setCongestionControl(name: string): boolean {
+    const cc = createCongestionControl(name);
+    if (!cc) return false;
+    this.cc = cc;
+    return true;
   }
 
   get nextDeadline(): number {
@@ -460,11 +496,9 @@ export class TcpConnection {
     this.sndMss = Math.max(48, Math.min(this.peerMss, this.advMss) - (this.tsOk ? 12 : 0));
   }
 
-  /** The usable send window in bytes: min(cwnd, peer window) minus what is in flight. */
-  sendWindowLeft(): number {
-    const inFlight = seqSub(this.sndNxt, this.sndUna);
-    const cwndBytes = this.cwnd * this.sndMss;
-    return Math.min(cwndBytes, this.sndWnd) - inFlight;
+  /** Packets in flight (RFC 6675's pipe). */
+  get packetsInFlight(): number {
+    return packetsInFlight(this);
   }
 
   /** Linux's tcp_info (include/uapi/linux/tcp.h), in Linux's units. */
@@ -473,7 +507,7 @@ export class TcpConnection {
     const ms = (t: number) => (t > 0 ? Math.floor((now - t) / 1000) : 0);
     return {
       tcpi_state: LINUX_STATE_NUMBER[this.state],
-      tcpi_ca_state: this.inLoss ? 4 : this.inRecovery ? 3 : this.dupAcks > 0 ? 1 : 0,
+      tcpi_ca_state: this.caState,
       tcpi_retransmits: this.retransmits,
       tcpi_probes: this.zeroWindowProbes + this.keepaliveProbes,
       tcpi_backoff: r.backoffCount,
@@ -484,10 +518,10 @@ export class TcpConnection {
       tcpi_ato: 40000,
       tcpi_snd_mss: this.sndMss,
       tcpi_rcv_mss: this.advMss,
-      tcpi_unacked: Math.ceil(Math.max(0, seqSub(this.sndNxt, this.sndUna)) / this.sndMss),
-      tcpi_sacked: 0,
-      tcpi_lost: 0,
-      tcpi_retrans: 0,
+      tcpi_unacked: this.sb.packetsOut,
+      tcpi_sacked: this.sb.sackedOut + this.renoSacked,
+      tcpi_lost: this.sb.lostOut,
+      tcpi_retrans: this.sb.retransOut,
       tcpi_last_data_sent: ms(this.lastDataSentTime),
       tcpi_last_ack_recv: ms(this.lastRecvTime),
       tcpi_last_data_recv: ms(this.lastDataRecvTime),

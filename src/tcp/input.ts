@@ -1,6 +1,10 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConnection } from './connection.js';
-import { retransmitHead, sendSynAck, transmitQueued } from './output.js';
+import { rearmRto, retransmitHead, scheduleLossProbe, sendSynAck, transmitQueued } from './output.js';
+import { noteReordering, rackAdvance } from './rack.js';
+import { packetsInFlight, recoveryOnAck } from './recovery.js';
+import { applySack } from './sack.js';
+import { EVER_RETRANS, SACKED } from './scoreboard.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -27,7 +31,7 @@ function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
   const s = c.env.settings;
   if (f & TCP_ACK) {
     // An ACK for something we never sent: RST it (unless it is a RST).
-    if (seqLe(seg.ack, c.iss) || seqGt(seg.ack, c.sndMax)) {
+    if (seqLe(seg.ack, c.iss) || seqGt(seg.ack, c.sndNxt)) {
       if (!(f & TCP_RST)) resetFor(c, seg, now);
       return;
     }
@@ -142,7 +146,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
     f & TCP_ACK &&
     seqAdd(seg.seq, 1) === c.rcvNxt &&
     seqGt(seg.ack, c.iss) &&
-    seqLe(seg.ack, c.sndMax)
+    seqLe(seg.ack, c.sndNxt)
   ) {
     stripSyn(seg);
     return synchronized(c, seg, now);
@@ -195,7 +199,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
 
   if (!c.reported) {
     // The handshake completes (SYN-RECEIVED, or FIN-WAIT-1 after a close() in SYN-RECEIVED).
-    if (seqLe(seg.ack, c.sndUna) || seqGt(seg.ack, c.sndMax)) {
+    if (seqLe(seg.ack, c.sndUna) || seqGt(seg.ack, c.sndNxt)) {
       resetFor(c, seg, now);
       return;
     }
@@ -208,7 +212,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   // RFC 7323 §4.3: TS.Recent follows the segment that holds Last.ACK.sent.
   if (c.tsOk && seg.hasTimestamp && seqLe(seg.seq, c.lastAckSent)) c.tsRecent = seg.tsVal;
 
-  if (seqGt(seg.ack, c.sndMax)) {
+  if (seqGt(seg.ack, c.sndNxt)) {
     // RFC 9293: an ACK for something not yet sent — ACK and drop.
     c.sendOowAck(now, false);
     return;
@@ -224,49 +228,93 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   c.timers.rearm(now);
 }
 
-/** ACK processing (RFC 9293 §3.10.7.4 fifth, RFC 5681, RFC 6582, RFC 6298). */
+/**
+ * ACK processing (RFC 9293 §3.10.7.4 fifth; Linux's tcp_ack): the cumulative ACK and the SACK
+ * blocks update the scoreboard, RTT samples follow Karn's rule (RFC 6298 §3) using the send time
+ * of segments never resent and else the timestamp echo (RFC 7323 §4), then loss recovery and the
+ * congestion window (recovery.ts) and the retransmission timer.
+ */
 function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   const ack = seg.ack;
+  const sb = c.sb;
+  const priorInFlight = packetsInFlight(c);
+  let advanced = false;
+  let delivered = 0;
+  let firstAcked = -1;
+  let lastAcked = -1;
+  let windowChanged = false;
+  c.rack.reoArmed = false;
   if (seqGt(ack, c.sndUna)) {
-    let acked = seqSub(ack, c.sndUna);
-    const dataAcked = Math.min(acked, c.sendBuf.length);
+    advanced = true;
+    const dataAcked = Math.min(seqSub(ack, c.sndUna), c.sendBuf.length);
     c.sendBuf.consume(dataAcked);
     c.bytesAcked += dataAcked;
+    while (sb.packetsOut > 0 && seqGe(ack, sb.end(0))) {
+      const f = sb.flags(0);
+      const t = sb.time(0);
+      const end = sb.end(0);
+      if (!(f & SACKED)) {
+        delivered++;
+        noteReordering(c, f, end);
+        rackAdvance(c, f, t, end, now);
+        if (!(f & EVER_RETRANS)) {
+          if (firstAcked < 0) firstAcked = t;
+          lastAcked = t;
+        }
+      }
+      sb.ackTo(end);
+    }
+    sb.ackTo(ack);
     c.sndUna = ack;
-    if (seqLt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
     // The window this ACK carries applies before anything else may send (the 'writable'
     // event below lets the application write, which transmits at once).
-    updateWindow(c, seg, false);
-    // RTT (RFC 7323 §4.1 with timestamps, else Karn's algorithm, RFC 6298 §3).
-    if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0) c.rtt.sample(rttFromEcr(c, seg.tsEcr, now));
-    else if (c.rttStart >= 0 && seqGt(ack, c.rttSeq)) {
-      c.rtt.sample(now - c.rttStart);
-      c.rttStart = -1;
-    }
+    windowChanged = updateWindow(c, seg, false);
+  } else {
+    windowChanged = updateWindow(c, seg, false);
+  }
+  let dsack = false;
+  let firstSacked = -1;
+  if (c.sackOk && seg.sackCount > 0) {
+    const r = applySack(c, seg, now);
+    delivered += r.sacked;
+    dsack = r.dsack;
+    firstSacked = r.firstSackTime;
+  }
+  // RTT: the oldest segment this ACK newly covers that was never resent, else a SACKed one, else
+  // the timestamp echo (Linux's tcp_ack_update_rtt).
+  let rttUs = -1;
+  if (firstAcked >= 0) rttUs = now - firstAcked;
+  else if (firstSacked >= 0) rttUs = now - firstSacked;
+  else if (advanced && c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0) rttUs = rttFromEcr(c, seg.tsEcr, now);
+  if (rttUs >= 0) c.rtt.sample(Math.max(rttUs, 1));
+  if (advanced) {
     c.rtt.resetBackoff();
     c.retransmits = 0;
     c.retransStart = -1;
     c.zeroWindowProbes = 0;
-    // Only data counts towards window growth; the SYN's and FIN's sequence numbers do not.
-    if (dataAcked > 0 || c.inRecovery) onNewAck(c, ack, Math.max(1, Math.round(dataAcked / c.sndMss)));
-    if (seqGe(c.sndUna, c.sndMax)) c.timers.cancelRetransmit();
-    else c.timers.armRetransmit(now);
-    acked = dataAcked;
-    finAcked(c, now);
-    if (acked > 0) c.emit('writable');
-    if (c.sendBuf.length === 0) c.sendBuf.shrink();
-    return;
+    if (lastAcked >= 0) c.cc.pktsAcked?.(c, delivered, now - lastAcked, now);
   }
-  // Duplicate ACK (RFC 5681 §2): no data, no window change, data outstanding.
-  const windowChanged = updateWindow(c, seg, false);
-  if (
+  // Duplicate ACK (RFC 5681 §2): nothing new acknowledged, no data, no window change, data outstanding.
+  const dupAck =
+    !advanced &&
     ack === c.sndUna &&
     seg.payload.length === 0 &&
     !(seg.flags & TCP_FIN) &&
     !windowChanged &&
-    seqGt(c.sndMax, c.sndUna)
-  ) {
-    onDupAck(c, now);
+    sb.packetsOut > 0;
+  if (dupAck) c.dupAcks++;
+  else if (advanced) c.dupAcks = 0;
+  if (advanced || delivered > 0 || dupAck || dsack) {
+    recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight }, now);
+  }
+  if (c.state === 'CLOSED') return;
+  if (advanced) {
+    // Linux's tcp_set_xmit_timer: a tail loss probe or the RTO, unless RACK just set its timer.
+    if (!c.rack.reoArmed && !scheduleLossProbe(c, now, true)) rearmRto(c, now);
+    finAcked(c, now);
+    if ((c.state as TcpState) === 'CLOSED') return;
+    c.emit('writable');
+    if (c.sendBuf.length === 0) c.sendBuf.shrink();
   }
   if (c.sndWnd > 0 && c.timers.rtoKind === 'persist' && c.timers.rto !== Infinity) {
     c.timers.cancelRetransmit();
@@ -283,58 +331,6 @@ function updateWindow(c: TcpConnection, seg: TcpSegment, syn: boolean): boolean 
   c.sndWl2 = seg.ack;
   if (wnd > c.maxSndWnd) c.maxSndWnd = wnd;
   return changed;
-}
-
-/** New data acknowledged: grow cwnd or leave recovery (RFC 5681 §3.1, RFC 6582 §3.2). */
-function onNewAck(c: TcpConnection, ack: number, segs: number): void {
-  if (c.inRecovery) {
-    if (seqGe(ack, c.recover)) {
-      // Full acknowledgment: deflate the window and leave fast recovery.
-      c.cwnd = Math.max(c.ssthresh, 2);
-      c.inRecovery = false;
-      c.dupAcks = 0;
-    } else {
-      // Partial acknowledgment: resend the next hole, deflate by what was acked (RFC 6582 §3.2 step 5).
-      c.cwnd = Math.max(c.cwnd - segs + 1, 1);
-      retransmitHead(c, c.lastRecvTime);
-    }
-    return;
-  }
-  c.dupAcks = 0;
-  if (c.inLoss && seqGe(ack, c.lossRecover)) c.inLoss = false;
-  if (c.cwnd < c.ssthresh) {
-    // Slow start (Linux's tcp_slow_start): one segment per segment acked, up to ssthresh.
-    c.cwnd = Math.min(c.cwnd + segs, Math.max(c.ssthresh, c.cwnd));
-  } else {
-    // Congestion avoidance: one segment per window (Linux's tcp_cong_avoid_ai).
-    c.cwndCnt += segs;
-    if (c.cwndCnt >= c.cwnd) {
-      c.cwndCnt -= c.cwnd;
-      c.cwnd++;
-    }
-  }
-}
-
-/** RFC 5681 §3.2 fast retransmit after tcp_reordering duplicate ACKs, NewReno recovery (RFC 6582). */
-function onDupAck(c: TcpConnection, now: number): void {
-  c.dupAcks++;
-  const mib = c.env.mib;
-  if (c.inRecovery) {
-    c.cwnd++; // window inflation for each segment that has left the network
-    transmitQueued(c, now);
-    return;
-  }
-  if (c.dupAcks !== c.env.settings.tcp_reordering) return;
-  if (c.inLoss && seqLt(c.sndUna, c.lossRecover)) return;
-  const flight = Math.ceil(seqSub(c.sndMax, c.sndUna) / c.sndMss);
-  c.ssthresh = Math.max(Math.floor(flight / 2), 2);
-  c.recover = c.sndMax;
-  mib.TcpExt.TCPRenoRecovery++;
-  mib.TcpExt.TCPFastRetrans++;
-  retransmitHead(c, now);
-  c.cwnd = c.ssthresh + 3;
-  c.inRecovery = true;
-  c.timers.armRetransmit(now);
 }
 
 /** Our FIN acknowledged: FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED. */

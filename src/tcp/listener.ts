@@ -306,7 +306,6 @@ export class TcpListener {
     // Our SYN is outstanding until this very ACK is processed by the new connection.
     c.sndUna = req.iss;
     c.sndNxt = seqAdd(req.iss, 1);
-    c.sndMax = c.sndNxt;
     const syn = new TcpSegment();
     syn.mss = req.peerMss;
     syn.wscale = req.peerWscale;

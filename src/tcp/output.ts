@@ -1,6 +1,16 @@
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConnection } from './connection.js';
-import { seqAdd, seqGe, seqGt, seqLt, seqSub } from './seq.js';
+import {
+  CA_CWR,
+  CA_LOSS,
+  CA_OPEN,
+  CA_RECOVERY,
+  enterLoss,
+  packetsInFlight,
+  reorderTimeout,
+} from './recovery.js';
+import { FIN, LOST, RETRANS, SACKED } from './scoreboard.js';
+import { seqAdd, seqSub } from './seq.js';
 
 /** Fill a SYN or SYN-ACK with Linux's options: MSS, SACK-permitted, timestamps, window scale. */
 export function fillSynOptions(c: TcpConnection, seg: TcpSegment, now: number, synAck: boolean): void {
@@ -33,7 +43,6 @@ function sendSyn(c: TcpConnection, now: number): void {
   seg.window = win - (win % c.advMss) || win;
   fillSynOptions(c, seg, now, false);
   c.sndNxt = seqAdd(c.iss, 1);
-  if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
   c.transmit(seg, now);
 }
 
@@ -44,14 +53,15 @@ export function sendSynAck(c: TcpConnection, now: number): void {
   c.fillAck(seg, now);
   fillSynOptions(c, seg, now, true);
   c.sndNxt = seqAdd(c.iss, 1);
-  if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
   c.transmit(seg, now);
 }
 
 /**
- * Send what the windows allow (Linux's tcp_write_xmit): segments of up to one MSS from the send
- * queue, Nagle's rule (RFC 896, RFC 1122 4.2.3.4) unless TCP_NODELAY, TCP_CORK holding partial
- * segments, PSH on the last segment of what was queued, and FIN once everything is sent.
+ * Send what the windows allow (Linux's tcp_write_xmit after tcp_xmit_retransmit_queue): first the
+ * segments judged lost, then new segments of up to one MSS from the send queue, under Nagle's rule
+ * (RFC 896, RFC 1122 4.2.3.4) unless TCP_NODELAY, TCP_CORK holding partial segments, PSH on the
+ * last segment of what was queued, and FIN once everything is sent. Packets in flight never exceed
+ * cwnd (RFC 5681 §3.1, RFC 6675's pipe).
  */
 export function transmitQueued(c: TcpConnection, now: number, more = false): void {
   if (c.state === 'SYN-SENT') {
@@ -62,58 +72,82 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
     return;
   }
   if (c.state === 'SYN-RECEIVED' || c.state === 'CLOSED' || c.state === 'LISTEN') return;
-  let sent = false;
+  const priorPackets = c.sb.packetsOut;
+  if (c.sb.lostOut > c.sb.retransOut) retransmitLost(c, now);
+  const sentNew = sendNewData(c, now, more, c.cwnd);
+  if (sentNew > 0) {
+    if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut += sentNew;
+    // Linux's tcp_event_new_data_sent: the first segment in flight starts the retransmission timer.
+    if (priorPackets === 0 || c.timers.rtoKind === 'probe' || c.timers.rto === Infinity) rearmRto(c, now);
+    scheduleLossProbe(c, now, false);
+  }
+  if (
+    c.sb.packetsOut === 0 &&
+    c.timers.rto === Infinity &&
+    c.sndWnd === 0 &&
+    c.sendBuf.length > seqSub(c.sndNxt, c.sndUna)
+  ) {
+    // Zero window with data waiting: probe it (RFC 9293 §3.8.6.1).
+    c.timers.armPersist(now);
+  }
+}
+
+/** New segments within cwnd (in packets) and the peer's window; returns how many went out. */
+function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number): number {
+  let sent = 0;
   for (;;) {
-    const inFlight = seqSub(c.sndNxt, c.sndUna);
-    const queued = c.sendBuf.length - Math.min(inFlight, c.sendBuf.length);
-    const offset = inFlight;
-    if (queued <= 0) break;
-    const cwndLeft = c.cwnd * c.sndMss - inFlight;
-    const wndLeft = c.sndWnd - inFlight;
+    const inFlightBytes = seqSub(c.sndNxt, c.sndUna);
+    const queued = c.sendBuf.length - Math.min(inFlightBytes, c.sendBuf.length);
+    if (queued <= 0) {
+      c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
+      break;
+    }
+    if (packetsInFlight(c) >= cwnd) {
+      c.cwndLimited = true;
+      break;
+    }
+    const wndLeft = c.sndWnd - inFlightBytes;
     let len = Math.min(c.sndMss, queued);
     if (len > wndLeft) {
       // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
       // window only if it is at least half the largest window the peer offered.
-      if (wndLeft >= len || (wndLeft > 0 && wndLeft >= c.maxSndWnd / 2)) len = wndLeft;
+      if (wndLeft > 0 && wndLeft >= c.maxSndWnd / 2) len = wndLeft;
       else break;
     }
-    if (cwndLeft < len) break;
     // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
     const endsWithFin = c.finQueued && len === queued;
     if (len < c.sndMss && !endsWithFin) {
       if (c.opts.cork || more) break;
-      if (!c.opts.nodelay && inFlight > 0) break; // Nagle: one small segment in flight at most
+      if (!c.opts.nodelay && c.sb.packetsOut > 0) break; // Nagle: one small segment in flight at most
     }
-    const view = c.sendBuf.view(offset, len);
+    const view = c.sendBuf.view(inFlightBytes, len);
     if (view.length === 0) break;
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
     seg.payload = view;
     const last = view.length === queued;
     seg.flags = last ? TCP_PSH : 0;
-    if (last && c.finQueued && (!c.finSent || seqAdd(c.sndNxt, view.length) === c.finSeq)) {
+    const fin = last && c.finQueued && !c.finSent;
+    if (fin) {
       seg.flags |= TCP_FIN;
       c.finSent = true;
       c.finSeq = seqAdd(c.sndNxt, view.length);
       finSentTransition(c);
     }
     c.fillAck(seg, now);
-    startRttTiming(c, now);
-    const wasRetransmission = seqLt(c.sndNxt, c.sndMax);
-    c.sndNxt = seqAdd(c.sndNxt, view.length + (seg.flags & TCP_FIN ? 1 : 0));
-    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
-    if (wasRetransmission) noteRetransmission(c, now);
-    else c.env.mib.TcpExt.TCPOrigDataSent++;
+    c.sb.push(c.sndNxt, view.length, fin, now);
+    c.sndNxt = seqAdd(c.sndNxt, view.length + (fin ? 1 : 0));
+    c.env.mib.TcpExt.TCPOrigDataSent++;
     c.lastDataSentTime = now;
     c.transmit(seg, now);
-    sent = true;
+    sent++;
   }
   // A FIN with no data left to carry it.
   if (
     c.finQueued &&
-    (!c.finSent || c.sndNxt === c.finSeq) &&
+    !c.finSent &&
     seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length &&
-    c.cwnd * c.sndMss > seqSub(c.sndNxt, c.sndUna)
+    packetsInFlight(c) < cwnd
   ) {
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
@@ -122,17 +156,12 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
     c.finSent = true;
     c.finSeq = c.sndNxt;
     finSentTransition(c);
-    if (seqLt(c.sndNxt, c.sndMax)) noteRetransmission(c, now);
+    c.sb.push(c.sndNxt, 0, true, now);
     c.sndNxt = seqAdd(c.sndNxt, 1);
-    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
     c.transmit(seg, now);
-    sent = true;
+    sent++;
   }
-  if (sent && c.timers.rto === Infinity) c.timers.armRetransmit(now);
-  if (!sent && c.timers.rto === Infinity && c.sndWnd === 0 && c.sendBuf.length > seqSub(c.sndNxt, c.sndUna)) {
-    // Zero window with data waiting: probe it (RFC 9293 §3.8.6.1).
-    c.timers.armPersist(now);
-  }
+  return sent;
 }
 
 function finSentTransition(c: TcpConnection): void {
@@ -140,21 +169,51 @@ function finSentTransition(c: TcpConnection): void {
   else if (c.state === 'CLOSE-WAIT') c.setState('LAST-ACK');
 }
 
-function startRttTiming(c: TcpConnection, now: number): void {
-  if (!c.tsOk && c.rttStart < 0 && !seqLt(c.sndNxt, c.sndMax)) {
-    c.rttSeq = c.sndNxt;
-    c.rttStart = now;
-  }
-}
-
 function noteRetransmission(c: TcpConnection, now: number): void {
   c.env.mib.Tcp.RetransSegs++;
   c.totalRetrans++;
   if (c.retransStart < 0) c.retransStart = now;
-  c.rttStart = -1; // Karn: no RTT sample from a retransmitted segment
 }
 
-/** Resend the first unacknowledged segment (fast retransmit or an RTO). */
+/** Resend the segments marked lost, oldest first, while cwnd allows (Linux's tcp_xmit_retransmit_queue). */
+function retransmitLost(c: TcpConnection, now: number): void {
+  const sb = c.sb;
+  const mib = c.env.mib.TcpExt;
+  for (let k = 0; k < sb.packetsOut && sb.lostOut > sb.retransOut; k++) {
+    const f = sb.flags(k);
+    if (!(f & LOST) || f & (RETRANS | SACKED)) continue;
+    if (packetsInFlight(c) >= c.cwnd) break;
+    retransmitSegment(c, k, now);
+    if (c.caState === CA_RECOVERY) mib.TCPFastRetrans++;
+    else if (c.caState === CA_LOSS) mib.TCPSlowStartRetrans++;
+    if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut++;
+  }
+}
+
+/** Resend the k-th outstanding segment, cut to the current MSS if the path MTU fell. */
+export function retransmitSegment(c: TcpConnection, k: number, now: number): void {
+  const sb = c.sb;
+  if (sb.len(k) > c.sndMss) sb.split(k, c.sndMss);
+  const seq = sb.seq(k);
+  const len = sb.len(k);
+  const offset = seqSub(seq, c.sndUna);
+  const view = len > 0 ? c.sendBuf.view(offset, len) : EMPTY;
+  if (view.length < len) sb.split(k, view.length); // the ring wrapped inside the segment
+  const seg = c.out.clear();
+  seg.seq = seq;
+  seg.payload = view;
+  const fin = (sb.flags(k) & FIN) !== 0;
+  if (fin) seg.flags = TCP_FIN;
+  if (view.length > 0 && offset + view.length === c.sendBuf.length) seg.flags |= TCP_PSH;
+  c.fillAck(seg, now);
+  sb.markRetransmitted(k, now);
+  noteRetransmission(c, now);
+  c.transmit(seg, now);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Resend the SYN or SYN-ACK (the handshake's own retransmissions). */
 export function retransmitHead(c: TcpConnection, now: number): void {
   if (c.state === 'SYN-SENT') {
     const seg = c.out.clear();
@@ -173,30 +232,17 @@ export function retransmitHead(c: TcpConnection, now: number): void {
     sendSynAck(c, now);
     return;
   }
-  const unacked = seqSub(c.sndMax, c.sndUna);
-  if (unacked <= 0) return;
-  const dataLen = Math.min(c.sndMss, c.sendBuf.length, unacked);
-  const view = dataLen > 0 ? c.sendBuf.view(0, dataLen) : new Uint8Array(0);
-  const seg = c.out.clear();
-  seg.seq = c.sndUna;
-  seg.payload = view;
-  const end = seqAdd(c.sndUna, view.length);
-  if (c.finSent && end === c.finSeq) seg.flags = TCP_FIN;
-  if (view.length > 0 && end === seqAdd(c.sndUna, c.sendBuf.length)) seg.flags |= TCP_PSH;
-  c.fillAck(seg, now);
-  noteRetransmission(c, now);
-  c.transmit(seg, now);
-  const after = seqAdd(end, seg.flags & TCP_FIN ? 1 : 0);
-  if (seqLt(c.sndNxt, after)) c.sndNxt = after;
+  if (c.sb.packetsOut > 0) retransmitSegment(c, 0, now);
 }
 
 /**
- * The retransmission timer expired (RFC 6298 §5.4–5.7, RFC 5681 §3.1): back off, collapse the
- * window to one segment, resend from SND.UNA, or give up after tcp_retries2 / tcp_syn_retries.
+ * The retransmission timer expired (RFC 6298 §5.4–5.7, RFC 5681 §3.1; Linux's
+ * tcp_retransmit_timer): give up after tcp_retries2 / tcp_syn_retries, or enter Loss, resend the
+ * first outstanding segment and back off.
  */
 export function onRetransmitTimeout(c: TcpConnection, now: number): void {
   const syn = c.state === 'SYN-SENT' || c.state === 'SYN-RECEIVED';
-  if (!syn && seqGe(c.sndUna, c.sndMax)) return;
+  if (!syn && c.sb.packetsOut === 0) return;
   if (c.timers.timedOut(now, syn)) {
     if (!syn) c.env.mib.TcpExt.TCPAbortOnTimeout++;
     if (c.state === 'SYN-SENT') c.env.mib.Tcp.AttemptFails++;
@@ -204,37 +250,78 @@ export function onRetransmitTimeout(c: TcpConnection, now: number): void {
     return;
   }
   c.env.mib.TcpExt.TCPTimeouts++;
+  if (!syn) enterLoss(c, now, true);
   c.retransmits++;
-  if (!syn) {
-    // RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2 * SMSS); the congestion window drops to
-    // one segment and slow start resends everything outstanding (Linux's Loss state).
-    const flight = Math.ceil(seqSub(c.sndMax, c.sndUna) / c.sndMss);
-    if (!c.inLoss) c.ssthresh = Math.max(Math.floor(Math.max(flight, c.cwnd) / 2), 2);
-    c.cwnd = 1;
-    c.cwndCnt = 0;
-    c.inLoss = true;
-    c.inRecovery = false;
-    c.dupAcks = 0;
-    c.lossRecover = c.sndMax;
-    // Go back to SND.UNA; the FIN, if sent, goes again with the data that precedes it.
-    c.sndNxt = c.sndUna;
-  }
   c.rtt.backoff();
-  if (syn) retransmitHead(c, now);
-  else {
-    retransmitFrom(c, now);
-  }
+  retransmitHead(c, now);
   c.timers.armRetransmit(now);
 }
 
-/** After an RTO: resend what the (collapsed) window allows, starting at SND.NXT = SND.UNA. */
-function retransmitFrom(c: TcpConnection, now: number): void {
-  const before = c.sndNxt;
-  transmitQueued(c, now);
-  if (c.sndNxt === before && seqLt(c.sndNxt, c.sndMax)) {
-    // Nothing left in the queue to carry (only a FIN outstanding): resend it.
-    retransmitHead(c, now);
+/** Linux's tcp_rearm_rto: the retransmission timer runs from the oldest outstanding segment. */
+export function rearmRto(c: TcpConnection, now: number): void {
+  if (c.sb.packetsOut === 0) {
+    if (c.timers.rtoKind !== 'persist') c.timers.cancelRetransmit();
+    return;
   }
+  let rto = c.rtt.rtoUs;
+  const kind = c.timers.rtoKind;
+  if (kind === 'reorder' || kind === 'probe') {
+    rto = Math.max(c.sb.time(0) + rto - now, 1);
+  }
+  c.timers.armRetransmit(now, rto);
+}
+
+/**
+ * RFC 8985 §7.2 (Linux's tcp_schedule_loss_probe): with SACK and no recovery under way, probe the
+ * tail after about two round trips instead of waiting for the RTO.
+ */
+export function scheduleLossProbe(c: TcpConnection, now: number, advancingRto: boolean): boolean {
+  const s = c.env.settings;
+  if (s.tcp_early_retrans !== 3 && s.tcp_early_retrans !== 4) return false;
+  if (c.sb.packetsOut === 0 || !c.sackOk || (c.caState !== CA_OPEN && c.caState !== CA_CWR)) return false;
+  let timeout: number;
+  if (c.rtt.srttUs > 0) {
+    timeout = 2 * c.rtt.srttUs;
+    timeout += c.sb.packetsOut === 1 ? s.tcp_rto_min_ms * 1000 : 2000;
+  } else {
+    timeout = s.tcp_rto_initial_ms * 1000;
+  }
+  const rtoDelta = advancingRto ? c.rtt.rtoUs : c.sb.time(0) + c.rtt.rtoUs - now;
+  if (rtoDelta > 0) timeout = Math.min(timeout, rtoDelta);
+  c.timers.armProbe(now + Math.round(timeout));
+  return true;
+}
+
+/** The probe timer fired (RFC 8985 §7.3, Linux's tcp_send_loss_probe). */
+export function sendLossProbe(c: TcpConnection, now: number): void {
+  if (c.tlpHighSeq < 0) {
+    c.tlpRetrans = false;
+    const before = c.sb.packetsOut;
+    // New data if the peer's window allows one segment, regardless of cwnd.
+    if (c.sendBuf.length > seqSub(c.sndNxt, c.sndUna)) sendNewData(c, now, false, packetsInFlight(c) + 1);
+    let probed = c.sb.packetsOut > before;
+    if (!probed && c.sb.packetsOut > 0) {
+      const last = c.sb.packetsOut - 1;
+      const len = c.sb.len(last);
+      if (len > c.sndMss) c.sb.split(last, len - (Math.ceil(len / c.sndMss) - 1) * c.sndMss);
+      retransmitSegment(c, c.sb.packetsOut - 1, now);
+      c.tlpRetrans = true;
+      probed = true;
+    }
+    if (probed) {
+      c.tlpHighSeq = c.sndNxt;
+      c.env.mib.TcpExt.TCPLossProbes++;
+      c.timers.rtoKind = 'retransmit'; // the RTO restarts from now
+    }
+  }
+  rearmRto(c, now);
+}
+
+/** The reordering timer fired: judge the waiting segments, resend what is lost (Linux's tcp_rack_reo_timeout). */
+export function onReorderTimeout(c: TcpConnection, now: number): void {
+  const kind = c.timers.rtoKind;
+  if (reorderTimeout(c, now)) retransmitLost(c, now);
+  if (c.timers.rto === Infinity || c.timers.rtoKind === kind) rearmRto(c, now);
 }
 
 /** Zero-window probe (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17) with backoff, never giving up while answered. */

@@ -1,5 +1,11 @@
 import type { TcpConnection } from './connection.js';
-import { onRetransmitTimeout, onPersistTimeout, sendKeepaliveProbe } from './output.js';
+import {
+  onPersistTimeout,
+  onReorderTimeout,
+  onRetransmitTimeout,
+  sendKeepaliveProbe,
+  sendLossProbe,
+} from './output.js';
 import { retransmitTimeoutUs } from './rtt.js';
 import { seqSub } from './seq.js';
 
@@ -14,8 +20,11 @@ export const DELACK_US = 40_000;
  */
 export class TcpTimers {
   rto = Infinity;
-  /** Which kind the retransmission timer is running as. */
-  rtoKind: 'retransmit' | 'persist' = 'retransmit';
+  /**
+   * Which kind the retransmission timer is running as: Linux shares one slot between the RTO,
+   * the zero-window probe, RACK's reordering timer and the tail loss probe.
+   */
+  rtoKind: 'retransmit' | 'persist' | 'reorder' | 'probe' = 'retransmit';
   delack = Infinity;
   keepalive = Infinity;
   /** TIME-WAIT expiry or the FIN-WAIT-2 timeout. */
@@ -32,9 +41,21 @@ export class TcpTimers {
     }
   }
 
-  armRetransmit(now: number): void {
+  armRetransmit(now: number, rtoUs = this.c.rtt.rtoUs): void {
     this.rtoKind = 'retransmit';
-    this.rto = now + this.c.rtt.rtoUs;
+    this.rto = now + rtoUs;
+    this.update();
+  }
+
+  armReorder(at: number): void {
+    this.rtoKind = 'reorder';
+    this.rto = at;
+    this.update();
+  }
+
+  armProbe(at: number): void {
+    this.rtoKind = 'probe';
+    this.rto = at;
     this.update();
   }
 
@@ -114,6 +135,8 @@ export class TcpTimers {
     if (this.rto <= now) {
       this.rto = Infinity;
       if (this.rtoKind === 'persist') onPersistTimeout(c, now);
+      else if (this.rtoKind === 'reorder') onReorderTimeout(c, now);
+      else if (this.rtoKind === 'probe') sendLossProbe(c, now);
       else onRetransmitTimeout(c, now);
       if (c.state === 'CLOSED') return;
     }

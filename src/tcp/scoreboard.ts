@@ -1,0 +1,215 @@
+import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.js';
+
+/** The peer holds this segment out of order (RFC 2018). */
+export const SACKED = 1;
+/** Judged lost (RACK, duplicate ACKs, or an RTO), waiting to be or being resent. */
+export const LOST = 2;
+/** A retransmission of this segment is in flight. */
+export const RETRANS = 4;
+/** Resent at least once: its RTT samples are ambiguous (Karn). */
+export const EVER_RETRANS = 8;
+/** The segment carries our FIN, which takes one sequence number after its data. */
+export const FIN = 16;
+
+/**
+ * The sender's record of every segment between SND.UNA and SND.NXT (RFC 6675 §3's scoreboard,
+ * Linux's retransmission queue): where it starts, how long it is, when it last left, and what is
+ * known of its fate. Segments are kept in sequence order in a ring of typed arrays, so the
+ * steady state allocates nothing; the counts match Linux's packets_out, sacked_out, lost_out and
+ * retrans_out, from which the packets in flight follow (RFC 6675's "pipe").
+ */
+export class Scoreboard {
+  private seqs = new Uint32Array(16);
+  private lens = new Uint32Array(16);
+  private times = new Float64Array(16);
+  private flagBits = new Uint8Array(16);
+  private head = 0;
+  private n = 0;
+  sackedOut = 0;
+  lostOut = 0;
+  retransOut = 0;
+  /** The highest sequence number the peer has SACKed (RACK's fack); valid when sackedOut > 0. */
+  highestSacked = 0;
+
+  /** Segments sent and not cumulatively acknowledged. */
+  get packetsOut(): number {
+    return this.n;
+  }
+
+  private slot(k: number): number {
+    return (this.head + k) & (this.seqs.length - 1);
+  }
+
+  seq(k: number): number {
+    return this.seqs[this.slot(k)] as number;
+  }
+
+  len(k: number): number {
+    return this.lens[this.slot(k)] as number;
+  }
+
+  /** The sequence number after the segment (its data and FIN). */
+  end(k: number): number {
+    const s = this.slot(k);
+    return seqAdd(
+      this.seqs[s] as number,
+      (this.lens[s] as number) + ((this.flagBits[s] as number) & FIN ? 1 : 0),
+    );
+  }
+
+  time(k: number): number {
+    return this.times[this.slot(k)] as number;
+  }
+
+  flags(k: number): number {
+    return this.flagBits[this.slot(k)] as number;
+  }
+
+  /** Record a segment sent for the first time. */
+  push(seq: number, len: number, fin: boolean, now: number): void {
+    if (this.n === this.seqs.length) this.grow();
+    const s = this.slot(this.n);
+    this.seqs[s] = seq >>> 0;
+    this.lens[s] = len;
+    this.times[s] = now;
+    this.flagBits[s] = fin ? FIN : 0;
+    this.n++;
+  }
+
+  /** Index of the first segment whose end is after `seq` (binary search; segments are in order). */
+  find(seq: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (seqLe(this.end(mid), seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Drop the segments `ack` covers; a segment it covers in part is trimmed. */
+  ackTo(ack: number): void {
+    while (this.n > 0 && seqGe(ack, this.end(0))) this.shift();
+    if (this.n > 0 && seqGt(ack, this.seq(0))) {
+      const s = this.slot(0);
+      const cut = seqSub(ack, this.seqs[s] as number);
+      this.seqs[s] = ack >>> 0;
+      this.lens[s] = Math.max(0, (this.lens[s] as number) - cut);
+    }
+    if (this.sackedOut === 0) this.highestSacked = ack;
+  }
+
+  private shift(): void {
+    const f = this.flagBits[this.head] as number;
+    this.unflag(f);
+    this.head = (this.head + 1) & (this.seqs.length - 1);
+    this.n--;
+  }
+
+  private unflag(f: number): void {
+    if (f & SACKED) this.sackedOut--;
+    if (f & LOST) this.lostOut--;
+    if (f & RETRANS) this.retransOut--;
+  }
+
+  markSacked(k: number): void {
+    const s = this.slot(k);
+    const f = this.flagBits[s] as number;
+    if (f & SACKED) return;
+    if (f & LOST) this.lostOut--;
+    if (f & RETRANS) this.retransOut--;
+    this.flagBits[s] = (f & ~(LOST | RETRANS)) | SACKED;
+    this.sackedOut++;
+    const e = this.end(k);
+    if (this.sackedOut === 1 || seqGt(e, this.highestSacked)) this.highestSacked = e;
+  }
+
+  /** Judge a segment lost; a retransmission of it still in flight is then lost too. */
+  markLost(k: number): boolean {
+    const s = this.slot(k);
+    const f = this.flagBits[s] as number;
+    if (f & SACKED) return false;
+    if (f & LOST && !(f & RETRANS)) return false;
+    if (f & RETRANS) this.retransOut--;
+    if (!(f & LOST)) this.lostOut++;
+    this.flagBits[s] = (f & ~RETRANS) | LOST;
+    return true;
+  }
+
+  /** The segment was resent now. */
+  markRetransmitted(k: number, now: number): void {
+    const s = this.slot(k);
+    const f = this.flagBits[s] as number;
+    if (!(f & RETRANS)) this.retransOut++;
+    this.flagBits[s] = f | RETRANS | EVER_RETRANS;
+    this.times[s] = now;
+  }
+
+  /** Forget all SACK information (the peer reneged, or an RTO, RFC 2018 §8). */
+  clearSacks(): void {
+    for (let k = 0; k < this.n; k++) {
+      const s = this.slot(k);
+      this.flagBits[s] = (this.flagBits[s] as number) & ~SACKED;
+    }
+    this.sackedOut = 0;
+  }
+
+  /** Cut segment k in two at `firstLen` bytes (the path MTU fell; resend in smaller pieces). */
+  split(k: number, firstLen: number): void {
+    if (firstLen <= 0 || firstLen >= this.len(k)) return;
+    if (this.n === this.seqs.length) this.grow();
+    for (let j = this.n; j > k + 1; j--) this.copy(this.slot(j - 1), this.slot(j));
+    const a = this.slot(k);
+    const b = this.slot(k + 1);
+    this.seqs[b] = seqAdd(this.seqs[a] as number, firstLen);
+    this.lens[b] = (this.lens[a] as number) - firstLen;
+    this.times[b] = this.times[a] as number;
+    const f = this.flagBits[a] as number;
+    this.flagBits[b] = f;
+    this.lens[a] = firstLen;
+    this.flagBits[a] = f & ~FIN;
+    if (f & LOST) this.lostOut++;
+    if (f & RETRANS) this.retransOut++;
+    if (f & SACKED) this.sackedOut++;
+    this.n++;
+  }
+
+  private copy(from: number, to: number): void {
+    this.seqs[to] = this.seqs[from] as number;
+    this.lens[to] = this.lens[from] as number;
+    this.times[to] = this.times[from] as number;
+    this.flagBits[to] = this.flagBits[from] as number;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.n = 0;
+    this.sackedOut = this.lostOut = this.retransOut = 0;
+  }
+
+  /** Whether `seq` lies within what is outstanding. */
+  contains(seq: number): boolean {
+    return this.n > 0 && seqGe(seq, this.seq(0)) && seqLt(seq, this.end(this.n - 1));
+  }
+
+  private grow(): void {
+    const cap = this.seqs.length * 2;
+    const seqs = new Uint32Array(cap);
+    const lens = new Uint32Array(cap);
+    const times = new Float64Array(cap);
+    const flags = new Uint8Array(cap);
+    for (let k = 0; k < this.n; k++) {
+      const s = this.slot(k);
+      seqs[k] = this.seqs[s] as number;
+      lens[k] = this.lens[s] as number;
+      times[k] = this.times[s] as number;
+      flags[k] = this.flagBits[s] as number;
+    }
+    this.seqs = seqs;
+    this.lens = lens;
+    this.times = times;
+    this.flagBits = flags;
+    this.head = 0;
+  }
+}
