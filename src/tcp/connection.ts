@@ -92,6 +92,10 @@ export class TcpConnection {
   finSeq = 0;
   /** The peer's FIN, once received in order. */
   finReceived = false;
+  /** A duplicate to report in the next ACK (RFC 2883). */
+  dsackPending = false;
+  dsackLeft = 0;
+  dsackRight = 0;
   /** Sequence number of a FIN that arrived ahead of missing data (-1 = none). */
   peerFinSeq = -1;
   /** The user has closed the socket; nobody will read (an orphan, in Linux's words). */
@@ -441,15 +445,23 @@ export class TcpConnection {
     this.transmit(seg, now);
   }
 
-  /** RFC 2018 §4: SACK blocks for out-of-order data, the most recently changed first. */
+  /**
+   * RFC 2018 §4: SACK blocks for out-of-order data, the most recently changed first, after a
+   * DSACK block for a duplicate if one is pending (RFC 2883 §4).
+   */
   addSackBlocks(seg: TcpSegment): void {
-    if (!this.sackOk || this.recvBuf.ooo.length === 0) return;
+    if (!this.sackOk) return;
     const max = seg.hasTimestamp ? 3 : 4;
+    if (this.dsackPending) {
+      seg.addSack(this.dsackLeft, this.dsackRight);
+      this.dsackPending = false;
+    }
     const ooo = this.recvBuf.ooo;
+    if (ooo.length === 0) return;
     const first = this.recvBuf.recent >= 0 && this.recvBuf.recent < ooo.length ? this.recvBuf.recent : 0;
-    const order = [first, ...ooo.keys()].filter((v, i, a) => a.indexOf(v) === i);
-    for (const i of order) {
-      if (seg.sackCount >= max) break;
+    for (let j = -1; j < ooo.length && seg.sackCount < max; j++) {
+      const i = j < 0 ? first : j;
+      if (j >= 0 && j === first) continue;
       const r = ooo[i];
       if (r) seg.addSack(seqAdd(this.rcvNxt, r.start), seqAdd(this.rcvNxt, r.end));
     }

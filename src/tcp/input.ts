@@ -384,6 +384,15 @@ function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
   c.sendOowAck(now, false);
 }
 
+/** Remember a duplicate range for the next ACK's first SACK block (RFC 2883), if DSACK is in use. */
+function setDsack(c: TcpConnection, left: number, right: number): boolean {
+  if (!c.sackOk || !c.env.settings.tcp_dsack) return false;
+  c.dsackLeft = left;
+  c.dsackRight = right;
+  c.dsackPending = true;
+  return true;
+}
+
 /** Segment text and FIN (RFC 9293 §3.10.7.4 seventh and eighth). */
 function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   const mib = c.env.mib;
@@ -409,11 +418,13 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     // Trim what was already received.
     const dup = seqSub(c.rcvNxt, seq);
     if (dup > 0) {
+      // RFC 2883 §4: report what arrived twice, first thing in the next ACK.
       if (dup >= data.length) {
-        mib.TcpExt.TCPDSACKOldSent += c.sackOk ? 1 : 0;
+        if (setDsack(c, seq, seqAdd(seq, data.length))) mib.TcpExt.TCPDSACKOldSent++;
         data = data.subarray(data.length);
         immediate = true;
       } else {
+        if (setDsack(c, seq, c.rcvNxt)) mib.TcpExt.TCPDSACKOldSent++;
         data = data.subarray(dup);
         seq = c.rcvNxt;
       }
@@ -433,7 +444,10 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
       if (offset > 0) mib.TcpExt.TCPOFOQueue++;
       immediate = true;
     }
-    if (r.duplicate) immediate = true;
+    if (r.duplicate) {
+      if (setDsack(c, seq, seqAdd(seq, data.length))) mib.TcpExt.TCPDSACKOfoSent++;
+      immediate = true;
+    }
     c.unackedSegs++;
   }
   // A FIN counts once everything before it has arrived.

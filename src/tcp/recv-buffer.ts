@@ -10,7 +10,16 @@ export interface Range {
   end: number;
 }
 
+/** What a write did; one object per buffer, reused. */
+export interface WriteResult {
+  /** How far RCV.NXT advances. */
+  advance: number;
+  /** Every byte was already held out of order (a duplicate, RFC 2883). */
+  duplicate: boolean;
+}
+
 export class RecvBuffer {
+  private readonly result: WriteResult = { advance: 0, duplicate: false };
   private buf: Uint8Array = new Uint8Array(0);
   private head = 0;
   private readableBytes = 0;
@@ -40,24 +49,33 @@ export class RecvBuffer {
 
   /**
    * Store `data` that starts `offset` bytes after RCV.NXT (offset ≥ 0; the caller trims what is
-   * already received). Returns how far RCV.NXT advances. Bytes past the capacity are dropped.
+   * already received). The result says how far RCV.NXT advances; it is reused by the next write.
+   * Bytes past the capacity are dropped.
    */
-  write(offset: number, data: Uint8Array): { advance: number; duplicate: boolean } {
+  write(offset: number, data: Uint8Array): WriteResult {
+    const res = this.result;
+    res.advance = 0;
+    res.duplicate = false;
     const room = this.space - offset;
     const n = Math.min(data.length, room);
-    if (n <= 0) return { advance: 0, duplicate: false };
+    if (n <= 0) return res;
     this.reserve(this.readableBytes + offset + n);
     const cap = this.buf.length;
     const at = (this.head + this.readableBytes + offset) % cap;
     const first = Math.min(n, cap - at);
     this.buf.set(data.subarray(0, first), at);
     if (n > first) this.buf.set(data.subarray(first, n), 0);
-    const duplicate = this.covered(offset, offset + n);
+    if (offset === 0 && this.ooo.length === 0) {
+      // The common case: in order, nothing waiting behind a hole.
+      this.readableBytes += n;
+      res.advance = n;
+      return res;
+    }
+    res.duplicate = this.covered(offset, offset + n);
     this.insert(offset, offset + n);
-    let advance = 0;
     const head = this.ooo[0];
     if (head && head.start <= 0) {
-      advance = head.end;
+      const advance = head.end;
       this.ooo.shift();
       this.recent = this.recent > 0 ? this.recent - 1 : -1;
       for (const r of this.ooo) {
@@ -65,8 +83,9 @@ export class RecvBuffer {
         r.end -= advance;
       }
       this.readableBytes += advance;
+      res.advance = advance;
     }
-    return { advance, duplicate };
+    return res;
   }
 
   /** Copy up to dst.length in-order bytes out; returns the count. */

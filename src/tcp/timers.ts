@@ -43,19 +43,19 @@ export class TcpTimers {
 
   armRetransmit(now: number, rtoUs = this.c.rtt.rtoUs): void {
     this.rtoKind = 'retransmit';
-    this.rto = now + rtoUs;
+    this.rto = Math.ceil(now + rtoUs);
     this.update();
   }
 
   armReorder(at: number): void {
     this.rtoKind = 'reorder';
-    this.rto = at;
+    this.rto = Math.ceil(at); // whole microseconds: the host's clock has no finer tick
     this.update();
   }
 
   armProbe(at: number): void {
     this.rtoKind = 'probe';
-    this.rto = at;
+    this.rto = Math.ceil(at);
     this.update();
   }
 
