@@ -60,8 +60,15 @@ test('path MTU discovery: frag-needed from a router lowers the MSS and the data 
   assert.equal(got, 100_000);
   assert.equal(c.info(sim.now()).tcpi_snd_mss, 1240 - 12, 'MSS 1240 less 12 bytes of timestamps');
   assert.equal(a.mtuFor(ipv4('10.0.3.2')), 1280);
+  assert.equal(c.info(sim.now()).tcpi_pmtu, 1280);
+  // The router counts the packets it could not forward with DF set and the errors it sent; the
+  // sender counts the errors received.
+  assert.ok(r.counters.Ip.FragFails >= 1, 'the router counts IpFragFails');
   assert.ok(r.counters.Icmp.OutDestUnreachs >= 1);
   assert.ok(a.counters.Icmp.InDestUnreachs >= 1);
+  // Each dropped 1448-byte segment is resent at once as two pieces (1228 + 220), with no timeout.
+  assert.equal(a.counters.Tcp.RetransSegs, 2 * r.counters.Ip.FragFails);
+  assert.equal(a.counters.TcpExt.TCPTimeouts, 0);
 });
 
 test('a soft ICMP error (time exceeded in a routing loop) does not abort a connection attempt (RFC 1122 4.2.3.9)', () => {

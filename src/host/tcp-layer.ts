@@ -324,8 +324,7 @@ export class TcpLayer implements TcpListenerEnv {
       if (mss < c.advMss) {
         c.advMss = mss;
         c.sndMss = Math.max(48, Math.min(c.peerMss, mss) - (c.tsOk ? 12 : 0));
-        c.onTimer(now);
-        c.timers.armRetransmit(now);
+        c.mtuReduced(now);
       }
       return;
     }

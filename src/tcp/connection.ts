@@ -7,12 +7,13 @@ import { seqAdd, seqGt, seqSub } from './seq.js';
 import { LINUX_STATE_NUMBER, type TcpState } from './state.js';
 import { TcpTimers } from './timers.js';
 import { segmentArrives } from './input.js';
-import { transmitQueued } from './output.js';
+import { simpleRetransmit, transmitQueued } from './output.js';
 import { createCongestionControl, type CongestionControl } from './cc/index.js';
 import { Reno } from './cc/reno.js';
 import { RackState } from './rack.js';
 import { CA_OPEN, INFINITE_SSTHRESH, packetsInFlight } from './recovery.js';
 import { Scoreboard } from './scoreboard.js';
+import { AutoTune, rcvSpaceAdjust } from './autotune.js';
 
 export interface ConnectionOptions {
   /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
@@ -129,6 +130,7 @@ export class TcpConnection {
   /** Consecutive duplicate ACKs. */
   dupAcks = 0;
   readonly rack = new RackState();
+  readonly autotune = new AutoTune();
   /** SND.NXT after a tail loss probe (RFC 8985 §7), or -1. */
   tlpHighSeq = -1;
   tlpRetrans = false;
@@ -187,6 +189,8 @@ export class TcpConnection {
     this.tsOffset = s.tcp_timestamps === 2 ? 0 : o.tsOffset >>> 0;
     this.sendBuf = new SendBuffer(o.sndBuf ?? Math.max(s.tcp_wmem[1], 262144), 0);
     this.recvBuf = new RecvBuffer(o.rcvBuf ?? s.tcp_rmem[1]);
+    this.autotune.sndLocked = o.sndBuf !== undefined;
+    this.autotune.rcvLocked = o.rcvBuf !== undefined;
     this.cwnd = s.tcp_init_cwnd;
     this.cc = createCongestionControl(s.tcp_congestion_control) ?? new Reno();
     this.rtt = new RttEstimator(s);
@@ -283,6 +287,7 @@ export class TcpConnection {
   readInto(dst: Uint8Array, now: number): number {
     const before = this.advertisableWindow();
     const n = this.recvBuf.read(dst);
+    if (n > 0) rcvSpaceAdjust(this, n, now);
     if (n > 0 && this.state !== 'CLOSED' && this.state !== 'TIME-WAIT') {
       const after = this.advertisableWindow();
       // Announce a window that grew by two segments or to half the buffer (Linux's
@@ -383,6 +388,11 @@ export class TcpConnection {
   input(seg: TcpSegment, now: number): void {
     this.segsIn++;
     segmentArrives(this, seg, now);
+  }
+
+  /** The MSS was lowered after an ICMP fragmentation-needed: resend what no longer fits. */
+  mtuReduced(now: number): void {
+    simpleRetransmit(this, now);
   }
 
   onTimer(now: number): void {

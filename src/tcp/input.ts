@@ -4,6 +4,7 @@ import { rearmRto, retransmitHead, scheduleLossProbe, sendSynAck, transmitQueued
 import { noteReordering, rackAdvance } from './rack.js';
 import { packetsInFlight, recoveryOnAck } from './recovery.js';
 import { applySack } from './sack.js';
+import { rcvRttSample } from './autotune.js';
 import { EVER_RETRANS, SACKED } from './scoreboard.js';
 import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.js';
 import type { TcpState } from './state.js';
@@ -434,6 +435,8 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     const offset = seqSub(seq, c.rcvNxt);
     const r = c.recvBuf.write(offset, data);
     c.lastDataRecvTime = now;
+    if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0)
+      rcvRttSample(c, seqSub(c.tsNow(now), seg.tsEcr) * 1000);
     if (r.advance > 0) {
       c.rcvNxt = seqAdd(c.rcvNxt, r.advance);
       c.bytesReceived += r.advance;

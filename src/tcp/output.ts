@@ -112,7 +112,10 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
       // window only if it is at least half the largest window the peer offered.
       if (wndLeft > 0 && wndLeft >= c.maxSndWnd / 2) len = wndLeft;
-      else break;
+      else {
+        c.cwndLimited = false; // limited by the receiver's window
+        break;
+      }
     }
     // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
     const endsWithFin = c.finQueued && len === queued;
@@ -314,6 +317,24 @@ export function sendLossProbe(c: TcpConnection, now: number): void {
       c.timers.rtoKind = 'retransmit'; // the RTO restarts from now
     }
   }
+  rearmRto(c, now);
+}
+
+/**
+ * The path MTU fell (RFC 1191; Linux's tcp_simple_retransmit): segments too big for the new MSS
+ * were dropped on the way, so they are marked lost and resent in smaller pieces at once. The
+ * window is not reduced, since this was no congestion.
+ */
+export function simpleRetransmit(c: TcpConnection, now: number): void {
+  const sb = c.sb;
+  let lost = 0;
+  for (let k = 0; k < sb.packetsOut; k++) if (sb.len(k) > c.sndMss && sb.markLost(k)) lost++;
+  if (lost === 0) return;
+  if (c.caState !== CA_LOSS) {
+    c.highSeq = c.sndNxt;
+    c.caState = CA_LOSS;
+  }
+  retransmitLost(c, now);
   rearmRto(c, now);
 }
 

@@ -94,8 +94,13 @@ export function rackDetectLoss(c: TcpConnection, now: number): number {
     if (f & LOST && !(f & RETRANS)) continue;
     const t = sb.time(k);
     const end = sb.end(k);
-    // Only segments sent before the one delivered can be judged.
-    if (!(t < rack.xmitTime || (t === rack.xmitTime && seqLt(end, rack.endSeq)))) continue;
+    // Only segments sent before the one delivered can be judged. A segment never resent that
+    // went out later means every segment after it did too (originals leave in sequence order and
+    // resends are later still), so the scan stops there.
+    if (!(t < rack.xmitTime || (t === rack.xmitTime && seqLt(end, rack.endSeq)))) {
+      if (!(f & EVER_RETRANS)) break;
+      continue;
+    }
     const remaining = t + rack.rttUs + wnd - now;
     if (remaining <= 0) {
       if (f & RETRANS) c.env.mib.TcpExt.TCPLostRetransmit++;

@@ -1,4 +1,5 @@
 import type { TcpConnection } from './connection.js';
+import { sndBufExpand } from './autotune.js';
 import { rackDetectLoss, rackMarkLost } from './rack.js';
 import { LOST, SACKED } from './scoreboard.js';
 import { seqGe, seqGt } from './seq.js';
@@ -69,7 +70,10 @@ export function recoveryOnAck(c: TcpConnection, a: AckSummary, now: number): voi
   } else if (a.advanced) {
     c.cwndLimited = c.cwndLimited || a.priorInFlight >= c.cwnd;
     c.cc.congAvoid(c, delivered, now);
-    if (c.cwnd > c.maxCwnd) c.maxCwnd = c.cwnd;
+    if (c.cwnd > c.maxCwnd) {
+      c.maxCwnd = c.cwnd;
+      sndBufExpand(c);
+    }
   }
   if (c.caState === CA_OPEN && sb.sackedOut + c.renoSacked > 0) c.caState = CA_DISORDER;
   else if (c.caState === CA_DISORDER && sb.sackedOut + c.renoSacked === 0) c.caState = CA_OPEN;

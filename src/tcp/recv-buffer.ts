@@ -136,11 +136,11 @@ export class RecvBuffer {
     if (need <= this.buf.length) return;
     let size = Math.max(this.buf.length * 2, 4096);
     while (size < need) size *= 2;
-    size = Math.min(size, Math.max(this.capacity, need));
     const nb = new Uint8Array(size);
     const old = this.buf;
-    const used = old.length === 0 ? 0 : old.length; // copy the whole ring in order from head
-    for (let k = 0; k < used; k++) nb[k] = old[(this.head + k) % old.length] as number;
+    // The whole old ring, in order from head (out-of-order bytes live beyond the readable ones).
+    nb.set(old.subarray(this.head), 0);
+    nb.set(old.subarray(0, this.head), old.length - this.head);
     this.buf = nb;
     this.head = 0;
   }

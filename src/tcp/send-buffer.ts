@@ -67,9 +67,10 @@ export class SendBuffer {
 
   private reserve(need: number): void {
     if (need <= this.buf.length) return;
+    // Double, so that a buffer whose capacity grows step by step (auto-tuning) is not copied at
+    // every step.
     let size = Math.max(this.buf.length * 2, 4096);
     while (size < need) size *= 2;
-    size = Math.min(Math.max(size, need), Math.max(this.capacity, need));
     const nb = new Uint8Array(size);
     const old = this.buf;
     if (this.len > 0) {
