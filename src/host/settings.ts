@@ -1,3 +1,4 @@
+import { AVAILABLE_CONGESTION_CONTROL } from '../tcp/cc/index.js';
 import { DEFAULT_TCP_SETTINGS, defaultTcpSettings, type TcpSettings } from '../tcp/settings.js';
 
 /** IPv4 and ICMP sysctls (net.ipv4.*) with Linux 6.x defaults. */
@@ -98,10 +99,16 @@ export const SETTINGS_SPEC: Record<keyof HostSettings, Spec> = {
   tcp_moderate_rcvbuf: bool('receive buffer auto-tuning'),
   tcp_adv_win_scale: int(-31, 31, 'share of the receive buffer advertised as window'),
   tcp_congestion_control: {
-    kind: { type: 'enum', values: ['cubic', 'reno', 'tahoe'] },
+    kind: { type: 'enum', values: AVAILABLE_CONGESTION_CONTROL },
     description: 'congestion control',
   },
   tcp_init_cwnd: int(1, 1000, 'initial congestion window in segments (RFC 6928; route initcwnd)'),
+  tcp_init_ssthresh: int(
+    0,
+    INT_MAX,
+    'initial slow-start threshold in segments, 0 = unlimited (route ssthresh)',
+  ),
+  tcp_quickack: bool('acknowledge every segment at once, no delayed ACK (route quickack)'),
   tcp_slow_start_after_idle: bool('restart slow start after an idle period (RFC 5681 §4.1)'),
   tcp_reordering: int(1, 300, 'initial reordering degree (duplicate ACKs for fast retransmit)'),
   tcp_max_reordering: int(1, INT_MAX, 'largest reordering degree'),

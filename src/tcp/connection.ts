@@ -192,6 +192,7 @@ export class TcpConnection {
     this.autotune.sndLocked = o.sndBuf !== undefined;
     this.autotune.rcvLocked = o.rcvBuf !== undefined;
     this.cwnd = s.tcp_init_cwnd;
+    if (s.tcp_init_ssthresh > 0) this.ssthresh = s.tcp_init_ssthresh;
     this.cc = createCongestionControl(s.tcp_congestion_control) ?? new Reno();
     this.rtt = new RttEstimator(s);
     this.timers = new TcpTimers(this);

@@ -490,7 +490,7 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 §4.2): every second full segment at once, quick
   // ACKs at the start of a connection as Linux does, otherwise within 40 ms. The ACK goes out
   // before the application hears of the data, as in Linux, where the reader wakes up later.
-  if (immediate || c.quickAcks > 0 || c.unackedSegs >= 2) {
+  if (immediate || c.quickAcks > 0 || c.unackedSegs >= 2 || c.env.settings.tcp_quickack) {
     if (c.quickAcks > 0 && !immediate) c.quickAcks--;
     c.sendAck(now);
   } else {

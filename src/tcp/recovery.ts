@@ -43,14 +43,15 @@ export function packetsInFlight(c: TcpConnection): number {
 export function recoveryOnAck(c: TcpConnection, a: AckSummary, now: number): void {
   const sb = c.sb;
   processTlpAck(c, a);
+  // Without SACK, duplicate ACKs count as delivered segments (before any state change, as in
+  // Linux's tcp_clean_rtx_queue).
+  const delivered = c.sackOk ? a.delivered : renoSackUpdate(c, a);
   // Recovery ends when everything outstanding at its start is acknowledged (RFC 6582 §3.2 step 3).
   if (c.caState >= CA_CWR && seqGe(c.sndUna, c.highSeq)) {
     if (c.caState !== CA_LOSS) endCwndReduction(c);
     c.renoSacked = 0;
     c.caState = CA_OPEN;
   }
-  let delivered = a.delivered;
-  if (!c.sackOk) delivered = renoSackUpdate(c, a);
   let newlyLost = 0;
   if (sb.packetsOut > 0) {
     if (!c.sackOk) newlyLost = renoMarkLost(c, a.advanced);

@@ -53,6 +53,13 @@ export interface TcpSettings {
   tcp_congestion_control: string;
   /** Initial congestion window in segments (Linux sets it per route as initcwnd; RFC 6928: 10). */
   tcp_init_cwnd: number;
+  /**
+   * Initial slow-start threshold in segments; 0 means unlimited. Linux sets it per route
+   * (ip route … ssthresh N); the seed's textbook figure starts at 16.
+   */
+  tcp_init_ssthresh: number;
+  /** Acknowledge every segment at once (Linux's quickack route attribute); 0 = delayed ACKs. */
+  tcp_quickack: number;
   /** Restart from the initial window after an idle period longer than the RTO (RFC 5681 §4.1). */
   tcp_slow_start_after_idle: number;
   /** Initial reordering degree (duplicate ACKs for fast retransmit). */
@@ -136,6 +143,8 @@ const DEFAULTS: TcpSettings = {
   tcp_adv_win_scale: 1,
   tcp_congestion_control: 'cubic',
   tcp_init_cwnd: 10,
+  tcp_init_ssthresh: 0,
+  tcp_quickack: 0,
   tcp_slow_start_after_idle: 1,
   tcp_reordering: 3,
   tcp_max_reordering: 300,

@@ -32,4 +32,12 @@ export class Reno implements CongestionControl {
 export class Tahoe extends Reno {
   override readonly name = 'tahoe';
   readonly collapseOnFastRetransmit = true;
+
+  /**
+   * Slow start as RFC 5681 §3.1 words it and 1988's TCP did: one segment per ACK, however much the
+   * ACK covers (a cumulative ACK after a go-back-N retransmission counts once).
+   */
+  override congAvoid(c: CcConnection, acked: number): void {
+    super.congAvoid(c, c.cwnd < c.ssthresh ? Math.min(acked, 1) : acked);
+  }
 }
