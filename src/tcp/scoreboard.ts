@@ -30,6 +30,16 @@ export class Scoreboard {
   retransOut = 0;
   /** The highest sequence number the peer has SACKed (RACK's fack); valid when sackedOut > 0. */
   highestSacked = 0;
+  private lastStamp = -1;
+
+  /**
+   * Send times strictly increase, as Linux's nanosecond skb stamps do: segments sent in the same
+   * microsecond are a nanosecond apart, so RACK can tell which left first.
+   */
+  private stamp(now: number): number {
+    this.lastStamp = now > this.lastStamp ? now : this.lastStamp + 0.001;
+    return this.lastStamp;
+  }
 
   /** Segments sent and not cumulatively acknowledged. */
   get packetsOut(): number {
@@ -71,7 +81,7 @@ export class Scoreboard {
     const s = this.slot(this.n);
     this.seqs[s] = seq >>> 0;
     this.lens[s] = len;
-    this.times[s] = now;
+    this.times[s] = this.stamp(now);
     this.flagBits[s] = fin ? FIN : 0;
     this.n++;
   }
@@ -143,7 +153,7 @@ export class Scoreboard {
     const f = this.flagBits[s] as number;
     if (!(f & RETRANS)) this.retransOut++;
     this.flagBits[s] = f | RETRANS | EVER_RETRANS;
-    this.times[s] = now;
+    this.times[s] = this.stamp(now);
   }
 
   /** Forget all SACK information (the peer reneged, or an RTO, RFC 2018 §8). */
