@@ -88,9 +88,12 @@ export function textbookRun(
     const round = run.cwndPerRound.length + 1;
     const mib = sender.counters.TcpExt;
     if (mib.TCPTimeouts > run.timeouts) run.events.push({ round, event: 'timeout' });
-    if (mib.TCPRenoRecovery > run.fastRetransmits) run.events.push({ round, event: 'fast-retransmit' });
+    // Reno starts a recovery; Tahoe's fast retransmit starts a slow start instead.
+    const fastRetransmits =
+      mib.TCPRenoRecovery + mib.TCPSackRecovery + (cc === 'tahoe' ? mib.TCPFastRetrans : 0);
+    if (fastRetransmits > run.fastRetransmits) run.events.push({ round, event: 'fast-retransmit' });
     run.timeouts = mib.TCPTimeouts;
-    run.fastRetransmits = mib.TCPRenoRecovery;
+    run.fastRetransmits = fastRetransmits;
     run.cwndPerRound.push(c.cwnd);
     run.ssthreshPerRound.push(c.ssthresh);
     // The next round's window: doubled in slow start (up to ssthresh), one more in congestion

@@ -14,6 +14,7 @@ import { RackState } from './rack.js';
 import { CA_OPEN, INFINITE_SSTHRESH, packetsInFlight } from './recovery.js';
 import { Scoreboard } from './scoreboard.js';
 import { AutoTune, rcvSpaceAdjust } from './autotune.js';
+import { UndoState } from './undo.js';
 
 export interface ConnectionOptions {
   /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
@@ -131,6 +132,11 @@ export class TcpConnection {
   dupAcks = 0;
   readonly rack = new RackState();
   readonly autotune = new AutoTune();
+  readonly undo = new UndoState();
+  /** F-RTO (RFC 5682) is judging the last timeout. */
+  frto = false;
+  /** F-RTO step 2.b: the next transmission sends new data rather than retransmissions. */
+  frtoSendNew = false;
   /** SND.NXT after a tail loss probe (RFC 8985 §7), or -1. */
   tlpHighSeq = -1;
   tlpRetrans = false;
@@ -149,6 +155,8 @@ export class TcpConnection {
   quickAcks = 16;
   lastRecvTime = 0;
   lastSendTime = 0;
+  /** When our (first) SYN left: the handshake's RTT sample without timestamps. */
+  synSentTime = 0;
   lastDataRecvTime = 0;
   lastDataSentTime = 0;
   keepaliveProbes = 0;

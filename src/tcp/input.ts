@@ -58,7 +58,7 @@ function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (f & TCP_ACK) {
     c.sndUna = seg.ack;
     if (c.tsOk && seg.tsEcr !== 0) c.rtt.sample(rttFromEcr(c, seg.tsEcr, now));
-    else if (c.retransmits === 0) c.rtt.sample(now - (c.lastSendTime || now));
+    else if (c.retransmits === 0) c.rtt.sample(now - c.synSentTime);
     c.rtt.resetBackoff();
     c.retransmits = 0;
     c.retransStart = -1;
@@ -158,7 +158,16 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
     if (!(f & TCP_RST)) {
       // A SYN here is handled below as RFC 5961 §4 says; anything else gets an ACK.
       if (!(f & TCP_SYN)) {
-        c.sendOowAck(now, false);
+        if (seg.segLen > 0 && seqLt(seg.seq, c.rcvNxt)) {
+          // Old data again: our ACK was lost or the sender resent too soon. Answer at once with
+          // a DSACK (RFC 2883 §4) and no rate limit, as Linux's tcp_send_dupack does.
+          c.env.mib.TcpExt.DelayedACKLost++;
+          const end = seqAdd(seg.seq, seg.segLen);
+          if (setDsack(c, seg.seq, seqLt(end, c.rcvNxt) ? end : c.rcvNxt)) c.env.mib.TcpExt.TCPDSACKOldSent++;
+          c.sendAck(now);
+        } else {
+          c.sendOowAck(now, false);
+        }
         return;
       }
     } else {
@@ -244,6 +253,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   let firstAcked = -1;
   let lastAcked = -1;
   let windowChanged = false;
+  let origDelivered = false;
+  let sacked = 0;
   c.rack.reoArmed = false;
   if (seqGt(ack, c.sndUna)) {
     advanced = true;
@@ -261,6 +272,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
         if (!(f & EVER_RETRANS)) {
           if (firstAcked < 0) firstAcked = t;
           lastAcked = t;
+          if (seqLe(end, c.highSeq)) origDelivered = true;
         }
       }
       sb.ackTo(end);
@@ -278,7 +290,9 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (c.sackOk && seg.sackCount > 0) {
     const r = applySack(c, seg, now);
     delivered += r.sacked;
+    sacked = r.sacked;
     dsack = r.dsack;
+    if (r.origSacked) origDelivered = true;
     firstSacked = r.firstSackTime;
   }
   // RTT: the oldest segment this ACK newly covers that was never resent, else a SACKed one, else
@@ -306,7 +320,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (dupAck) c.dupAcks++;
   else if (advanced) c.dupAcks = 0;
   if (advanced || delivered > 0 || dupAck || dsack) {
-    recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight }, now);
+    recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight, origDelivered, sacked, seg }, now);
   }
   if (c.state === 'CLOSED') return;
   if (advanced) {

@@ -10,7 +10,8 @@ import {
   reorderTimeout,
 } from './recovery.js';
 import { FIN, LOST, RETRANS, SACKED } from './scoreboard.js';
-import { seqAdd, seqSub } from './seq.js';
+import { seqAdd, seqGt, seqSub } from './seq.js';
+import { undoNoteRetransmit } from './undo.js';
 
 /** Fill a SYN or SYN-ACK with Linux's options: MSS, SACK-permitted, timestamps, window scale. */
 export function fillSynOptions(c: TcpConnection, seg: TcpSegment, now: number, synAck: boolean): void {
@@ -43,6 +44,7 @@ function sendSyn(c: TcpConnection, now: number): void {
   seg.window = win - (win % c.advMss) || win;
   fillSynOptions(c, seg, now, false);
   c.sndNxt = seqAdd(c.iss, 1);
+  c.synSentTime = now;
   c.transmit(seg, now);
 }
 
@@ -73,8 +75,16 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
   }
   if (c.state === 'SYN-RECEIVED' || c.state === 'CLOSED' || c.state === 'LISTEN') return;
   const priorPackets = c.sb.packetsOut;
+  if (priorPackets === 0) restartAfterIdle(c, now);
+  let sentNew = 0;
+  if (c.frtoSendNew) {
+    // F-RTO step 2.b (RFC 5682): probe with new data; fall back to resending if none can go.
+    c.frtoSendNew = false;
+    sentNew = sendNewData(c, now, more, c.cwnd);
+    if (!seqGt(c.sndNxt, c.highSeq)) c.frto = false;
+  }
   if (c.sb.lostOut > c.sb.retransOut) retransmitLost(c, now);
-  const sentNew = sendNewData(c, now, more, c.cwnd);
+  sentNew += sendNewData(c, now, more, c.cwnd);
   if (sentNew > 0) {
     if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut += sentNew;
     // Linux's tcp_event_new_data_sent: the first segment in flight starts the retransmission timer.
@@ -167,6 +177,25 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
   return sent;
 }
 
+/**
+ * RFC 5681 §4.1 (Linux's tcp_cwnd_restart): after an idle period longer than the RTO the ACK
+ * clock is gone, so cwnd shrinks towards the initial window, halving for each RTO of idleness.
+ */
+function restartAfterIdle(c: TcpConnection, now: number): void {
+  const s = c.env.settings;
+  if (!s.tcp_slow_start_after_idle || c.lastDataSentTime === 0 || c.caState !== CA_OPEN) return;
+  const rto = c.rtt.rtoUs;
+  let idle = now - Math.max(c.lastDataSentTime, c.lastRecvTime);
+  if (idle <= rto) return;
+  const restart = Math.min(s.tcp_init_cwnd, c.cwnd);
+  c.ssthresh = Math.max(c.ssthresh, Math.floor((c.cwnd * 3) / 4));
+  let cwnd = c.cwnd;
+  while ((idle -= rto) > 0 && cwnd > restart) cwnd >>= 1;
+  c.cwnd = Math.max(cwnd, restart);
+  c.cwndCnt = 0;
+  c.cc.onEvent?.(c, 'idle-restart', now);
+}
+
 function finSentTransition(c: TcpConnection): void {
   if (c.state === 'ESTABLISHED' || c.state === 'SYN-RECEIVED') c.setState('FIN-WAIT-1');
   else if (c.state === 'CLOSE-WAIT') c.setState('LAST-ACK');
@@ -211,6 +240,7 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number): voi
   c.fillAck(seg, now);
   sb.markRetransmitted(k, now);
   noteRetransmission(c, now);
+  undoNoteRetransmit(c, now);
   c.transmit(seg, now);
 }
 

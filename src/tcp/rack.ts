@@ -40,7 +40,7 @@ export function rackAdvance(
   const rtt = now - xmitTime;
   // A retransmitted segment's delivery is ambiguous: it might be the original that arrived. Use it
   // only if the RTT is plausible for the retransmission (Linux's tcp_rack_advance).
-  if (flags & RETRANS && rtt < c.rtt.minRttUs) return;
+  if (flags & (RETRANS | EVER_RETRANS) && rtt < c.rtt.minRttUs) return;
   rack.advanced = true;
   rack.rttUs = rtt;
   if (xmitTime > rack.xmitTime || (xmitTime === rack.xmitTime && seqGt(endSeq, rack.endSeq))) {

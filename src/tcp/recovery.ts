@@ -1,8 +1,10 @@
+import type { TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConnection } from './connection.js';
 import { sndBufExpand } from './autotune.js';
 import { rackDetectLoss, rackMarkLost } from './rack.js';
 import { LOST, SACKED } from './scoreboard.js';
-import { seqGe, seqGt } from './seq.js';
+import { seqGe, seqGt, seqSub } from './seq.js';
+import { initUndo, mayUndo, undoCwndReduction } from './undo.js';
 
 /** Linux's congestion-avoidance states (tcpi_ca_state numbers). */
 export const CA_OPEN = 0;
@@ -26,6 +28,12 @@ export interface AckSummary {
   dsack: boolean;
   /** Packets in flight before the ACK. */
   priorInFlight: number;
+  /** Segments never resent, sent before recovery began, were delivered (Linux's FLAG_ORIG_SACK_ACKED). */
+  origDelivered: boolean;
+  /** Segments newly SACKed. */
+  sacked: number;
+  /** The ACK itself, for timestamp-based undo (Eifel); null in tests of the state machine alone. */
+  seg: TcpSegment | null;
 }
 
 /** Packets in flight (RFC 6675's pipe, Linux's tcp_packets_in_flight). */
@@ -46,10 +54,23 @@ export function recoveryOnAck(c: TcpConnection, a: AckSummary, now: number): voi
   // Without SACK, duplicate ACKs count as delivered segments (before any state change, as in
   // Linux's tcp_clean_rtx_queue).
   const delivered = c.sackOk ? a.delivered : renoSackUpdate(c, a);
-  // Recovery ends when everything outstanding at its start is acknowledged (RFC 6582 §3.2 step 3).
-  if (c.caState >= CA_CWR && seqGe(c.sndUna, c.highSeq)) {
-    if (c.caState !== CA_LOSS) endCwndReduction(c);
+  if (c.caState === CA_LOSS && processLoss(c, a)) return;
+  // Recovery ends when everything outstanding at its start is acknowledged (RFC 6582 §3.2 step 3),
+  // undone if it proves spurious.
+  if ((c.caState === CA_RECOVERY || c.caState === CA_CWR) && seqGe(c.sndUna, c.highSeq)) {
+    if (c.caState === CA_RECOVERY && mayUndo(c, a.seg)) {
+      undoCwndReduction(c, false);
+      c.env.mib.TcpExt.TCPFullUndo++;
+    } else {
+      endCwndReduction(c);
+    }
     c.renoSacked = 0;
+    c.caState = CA_OPEN;
+  } else if ((c.caState === CA_RECOVERY || c.caState <= CA_DISORDER) && a.dsack && mayUndo(c, null)) {
+    // Every retransmission of the last recovery came back as a DSACK: nothing was lost (RFC
+    // 3708). Linux's tcp_try_undo_dsack; the DSACKs often arrive after the recovery has ended.
+    undoCwndReduction(c, c.caState === CA_RECOVERY);
+    c.env.mib.TcpExt.TCPDSACKUndo++;
     c.caState = CA_OPEN;
   }
   let newlyLost = 0;
@@ -85,16 +106,23 @@ export function enterRecovery(c: TcpConnection): void {
   const mib = c.env.mib.TcpExt;
   if (c.sackOk) mib.TCPSackRecovery++;
   else mib.TCPRenoRecovery++;
+  initUndo(c);
   if (c.caState !== CA_CWR) beginCwndReduction(c);
   c.caState = CA_RECOVERY;
   c.cc.onEvent?.(c, 'recovery', 0);
 }
 
+/** Linux's tcp_current_ssthresh: the threshold to return to if a reduction is undone. */
+function currentSsthresh(c: TcpConnection): number {
+  if (c.caState === CA_CWR || c.caState === CA_RECOVERY) return c.ssthresh;
+  return Math.max(c.ssthresh, Math.floor((c.cwnd * 3) / 4));
+}
+
 function beginCwndReduction(c: TcpConnection): void {
+  c.priorSsthresh = currentSsthresh(c);
   c.highSeq = c.sndNxt;
   c.tlpHighSeq = -1;
   c.priorCwnd = c.cwnd;
-  c.priorSsthresh = c.ssthresh;
   c.prrDelivered = 0;
   c.prrOut = 0;
   c.cwndCnt = 0;
@@ -136,16 +164,20 @@ function cwndReduction(c: TcpConnection, delivered: number, newlyLost: number, a
  */
 export function enterLoss(c: TcpConnection, now: number, timeout: boolean): void {
   const sb = c.sb;
+  const newRecovery = c.caState < CA_RECOVERY;
   if (
     c.caState <= CA_DISORDER ||
     !seqGt(c.highSeq, c.sndUna) ||
     (c.caState === CA_LOSS && c.retransmits === 0)
   ) {
-    c.priorSsthresh = c.ssthresh;
+    c.priorSsthresh = currentSsthresh(c);
     c.priorCwnd = c.cwnd;
     c.ssthresh = c.cc.ssthresh(c);
     c.cc.onEvent?.(c, 'loss', now);
+    initUndo(c);
   }
+  // F-RTO (RFC 5682, SACK-enhanced as Linux's tcp_frto=2) watches the ACKs after the timeout.
+  c.frto = timeout && c.sackOk && c.env.settings.tcp_frto !== 0 && (newRecovery || c.retransmits > 0);
   // RFC 2018 §8: a SACKed segment at the head means the receiver reneged; forget the SACKs.
   if (sb.packetsOut > 0 && sb.flags(0) & SACKED) {
     c.env.mib.TcpExt.TCPSACKReneging++;
@@ -168,6 +200,12 @@ export function enterLoss(c: TcpConnection, now: number, timeout: boolean): void
 /** Without SACK, duplicate ACKs stand for segments the receiver holds (Linux's tcp_add_reno_sack). */
 function renoSackUpdate(c: TcpConnection, a: AckSummary): number {
   const out = c.sb.packetsOut;
+  if (c.caState === CA_LOSS) {
+    // After a timeout everything outstanding is presumed lost and resent: duplicate ACKs say
+    // nothing about what is in flight (Linux's tcp_process_loss for Reno).
+    if (a.advanced) c.renoSacked = 0;
+    return a.advanced ? a.delivered : 0;
+  }
   if (a.dupAck) {
     if (c.renoSacked < Math.max(out - 1, 0)) c.renoSacked++;
     return 1;
@@ -236,5 +274,49 @@ export function reorderTimeout(c: TcpConnection, now: number): boolean {
     enterRecovery(c);
     cwndReduction(c, 1, 0, false);
   }
+  return true;
+}
+
+/**
+ * An ACK in the Loss state (Linux's tcp_process_loss): undo a timeout found spurious by DSACK or
+ * Eifel, run F-RTO (RFC 5682 §3.1): after the first ACK that advances, send new data instead of
+ * resending; if the next ACKs deliver never-resent data the timeout was spurious. Returns true
+ * when the ACK has been dealt with completely.
+ */
+function processLoss(c: TcpConnection, a: AckSummary): boolean {
+  const recovered = seqGe(c.sndUna, c.highSeq);
+  if (a.advanced && tryUndoLoss(c, a, false)) return true;
+  if (c.frto) {
+    // Step 3.b: never-resent data was (S)ACKed: the timeout was spurious.
+    if (a.origDelivered && tryUndoLoss(c, a, true)) return true;
+    if (seqGt(c.sndNxt, c.highSeq)) {
+      // Step 3.a: new data went out and a duplicate ACK or SACK came back: the loss was real.
+      if (a.sacked > 0 || a.dupAck) c.frto = false;
+    } else if (a.advanced && !recovered) {
+      c.highSeq = c.sndNxt;
+      // Step 2.b: send new data if there is any and the window allows; else conventional recovery.
+      const queued = c.sendBuf.length - seqSub(c.sndNxt, c.sndUna);
+      if (queued > 0 && c.sndWnd > seqSub(c.sndNxt, c.sndUna)) c.frtoSendNew = true;
+      else c.frto = false;
+    }
+  }
+  if (recovered) {
+    if (mayUndo(c, a.seg)) {
+      undoCwndReduction(c, true);
+      c.env.mib.TcpExt.TCPLossUndo++;
+    }
+    c.caState = CA_OPEN;
+    c.frto = false;
+  }
+  return false;
+}
+
+function tryUndoLoss(c: TcpConnection, a: AckSummary, frtoUndo: boolean): boolean {
+  if (!frtoUndo && !mayUndo(c, a.seg)) return false;
+  undoCwndReduction(c, true);
+  if (frtoUndo) c.env.mib.TcpExt.TCPSpuriousRTOs++;
+  else c.env.mib.TcpExt.TCPLossUndo++;
+  c.frto = false;
+  c.caState = CA_OPEN;
   return true;
 }

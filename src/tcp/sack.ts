@@ -2,7 +2,8 @@ import type { TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConnection } from './connection.js';
 import { noteReordering, rackAdvance, rackOnDsack } from './rack.js';
 import { EVER_RETRANS, SACKED } from './scoreboard.js';
-import { seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
+import { seqGe, seqGt, seqLe, seqLt, seqMax, seqSub } from './seq.js';
+import { undoNoteDsack } from './undo.js';
 
 export interface SackResult {
   /** Segments newly SACKed. */
@@ -11,9 +12,11 @@ export interface SackResult {
   dsack: boolean;
   /** Send time of the oldest newly SACKed, never-resent segment (for an RTT sample), or -1. */
   firstSackTime: number;
+  /** A never-resent segment sent before the recovery began was newly SACKed. */
+  origSacked: boolean;
 }
 
-const result: SackResult = { sacked: 0, dsack: false, firstSackTime: -1 };
+const result: SackResult = { sacked: 0, dsack: false, firstSackTime: -1, origSacked: false };
 
 /**
  * Apply the SACK blocks of an ACK to the scoreboard (RFC 2018 §5, RFC 6675 §5's Update()), after
@@ -28,6 +31,7 @@ export function applySack(c: TcpConnection, seg: TcpSegment, now: number): SackR
   result.sacked = 0;
   result.dsack = false;
   result.firstSackTime = -1;
+  result.origSacked = false;
   for (let i = 0; i < seg.sackCount; i++) {
     let left = blocks[2 * i] as number;
     const right = blocks[2 * i + 1] as number;
@@ -43,6 +47,7 @@ export function applySack(c: TcpConnection, seg: TcpSegment, now: number): SackR
         mib.TCPDSACKRecv++;
         mib.TCPDSACKRecvSegs++;
         rackOnDsack(c);
+        undoNoteDsack(c, right, Math.max(1, Math.ceil(seqSub(right, left) / c.sndMss)));
         continue;
       }
     }
@@ -63,8 +68,10 @@ export function applySack(c: TcpConnection, seg: TcpSegment, now: number): SackR
       const t = sb.time(k);
       noteReordering(c, f, end);
       rackAdvance(c, f, t, end, now);
-      if (!(f & EVER_RETRANS) && (result.firstSackTime < 0 || t < result.firstSackTime))
-        result.firstSackTime = t;
+      if (!(f & EVER_RETRANS)) {
+        if (result.firstSackTime < 0 || t < result.firstSackTime) result.firstSackTime = t;
+        if (seqLe(end, c.highSeq)) result.origSacked = true;
+      }
       sb.markSacked(k);
       result.sacked++;
     }

@@ -147,6 +147,15 @@ export class Scoreboard {
     return true;
   }
 
+  /** An undo: the segment was not lost after all (a retransmission of it may still be in flight). */
+  unmarkLost(k: number): void {
+    const s = this.slot(k);
+    const f = this.flagBits[s] as number;
+    if (!(f & LOST)) return;
+    this.lostOut--;
+    this.flagBits[s] = f & ~LOST;
+  }
+
   /** The segment was resent now. */
   markRetransmitted(k: number, now: number): void {
     const s = this.slot(k);
