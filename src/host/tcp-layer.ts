@@ -186,6 +186,8 @@ export class TcpLayer implements TcpListenerEnv {
       observer?: ConnectionObserver;
       sndBuf?: number;
       rcvBuf?: number;
+      /** TCP_MAXSEG: announce at most this MSS. */
+      mss?: number;
     } = {},
   ): TcpConnection {
     const localAddr = opts.localAddr || this.host.localAddressFor(remoteAddr);
@@ -205,7 +207,7 @@ export class TcpLayer implements TcpListenerEnv {
     const tuple = { localAddr, localPort, remoteAddr, remotePort };
     const now = this.now();
     const conn = new TcpConnection(this, tuple, {
-      mss: this.mssFor(remoteAddr),
+      mss: opts.mss ? Math.min(opts.mss, this.mssFor(remoteAddr)) : this.mssFor(remoteAddr),
       iss: this.isn(tuple, now),
       tsOffset: this.tsOffset(tuple),
       ...(opts.sndBuf ? { sndBuf: opts.sndBuf } : {}),

@@ -1,0 +1,26 @@
+export { Sockets, type OptionValue } from './sockets.js';
+export { SocketError, ERRNO, type ErrnoName } from './errno.js';
+export {
+  AF_INET,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SOCKET_OPTIONS,
+  TCP_OPTIONS,
+  MSG_MORE,
+  MSG_EOR,
+  MSG_PEEK,
+  MSG_DONTWAIT,
+  SHUT_RD,
+  SHUT_WR,
+  SHUT_RDWR,
+  F_GETFL,
+  F_SETFL,
+  O_NONBLOCK,
+  SIOCINQ,
+  SIOCOUTQ,
+  POLLIN,
+  POLLOUT,
+  POLLERR,
+  POLLHUP,
+  POLLRDHUP,
+} from './constants.js';

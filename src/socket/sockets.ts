@@ -1,0 +1,636 @@
+import type { Host } from '../host/host.js';
+import { TcpLayerError } from '../host/tcp-layer.js';
+import { createCongestionControl } from '../tcp/cc/index.js';
+import type { TcpConnection } from '../tcp/connection.js';
+import type { TcpErrno, TcpEventType } from '../tcp/env.js';
+import type { TcpListener } from '../tcp/listener.js';
+import { formatIpv4, ipv4 } from '../wire/ipv4-addr.js';
+import {
+  F_GETFL,
+  F_SETFL,
+  IPPROTO_TCP,
+  MSG_MORE,
+  O_NONBLOCK,
+  O_RDWR,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  POLLRDHUP,
+  RMEM_MAX,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
+  SIOCINQ,
+  SIOCOUTQ,
+  SOCK_MIN_RCVBUF,
+  SOCK_MIN_SNDBUF,
+  SOCKET_OPTIONS,
+  SOL_SOCKET,
+  TCP_OPTIONS,
+  WMEM_MAX,
+  type SocketOptionName,
+  type TcpOptionName,
+} from './constants.js';
+import { SocketError, type ErrnoName } from './errno.js';
+
+export type OptionValue =
+  number | string | boolean | { onoff: number; linger: number } | Record<string, number>;
+
+type SockState = 'unbound' | 'bound' | 'listening' | 'connecting' | 'connected' | 'closed';
+
+/** One file descriptor's socket: what the calls below act on. */
+class Socket {
+  state: SockState = 'unbound';
+  localAddr = 0;
+  localPort = 0;
+  remoteAddr = 0;
+  remotePort = 0;
+  conn: TcpConnection | null = null;
+  listener: TcpListener | null = null;
+  nonblock = false;
+  /** SO_ERROR: the pending asynchronous error, reported once. */
+  error: ErrnoName | null = null;
+  readShut = false;
+  writeShut = false;
+  opts = {
+    reuseaddr: false,
+    reuseport: false,
+    keepalive: false,
+    linger: { onoff: 0, linger: 0 },
+    sndbuf: 0,
+    rcvbuf: 0,
+    nodelay: false,
+    cork: false,
+    maxseg: 0,
+    keepidle: 0,
+    keepintvl: 0,
+    keepcnt: 0,
+    userTimeout: 0,
+    congestion: '',
+  };
+  readonly waiters: (() => void)[] = [];
+}
+
+/**
+ * BSD sockets on a synack host, with Linux's semantics and errno names: socket, bind, listen,
+ * accept, connect, read/recv, write/send, shutdown, close, setsockopt/getsockopt, fcntl, ioctl,
+ * poll. Every call returns at once: where Linux would block, a non-blocking call fails with
+ * EAGAIN or EINPROGRESS, and `wait()` (or the *Async variants) resolve when the socket is ready,
+ * as time passes in the host's scheduler.
+ */
+export class Sockets {
+  private readonly table = new Map<number, Socket>();
+  private nextFd = 3;
+
+  constructor(readonly host: Host) {}
+
+  private now(): number {
+    return this.host.tcp.now();
+  }
+
+  private get(fd: number, call: string): Socket {
+    const s = this.table.get(fd);
+    if (!s) throw new SocketError('EBADF', call, `fd ${fd} is not an open socket`);
+    return s;
+  }
+
+  /** socket(AF_INET, SOCK_STREAM, 0). */
+  socket(domain = 2, type = 1, protocol = 0): number {
+    if (domain !== 2) throw new SocketError('EAFNOSUPPORT', 'socket', 'only AF_INET (2) is supported');
+    if ((type & 0xf) !== 1)
+      throw new SocketError('EPROTONOSUPPORT', 'socket', 'only SOCK_STREAM (1) is supported');
+    if (protocol !== 0 && protocol !== IPPROTO_TCP) throw new SocketError('EPROTONOSUPPORT', 'socket');
+    const fd = this.nextFd++;
+    const s = new Socket();
+    // SOCK_NONBLOCK (04000) may be or-ed into the type, as on Linux.
+    s.nonblock = (type & O_NONBLOCK) !== 0;
+    this.table.set(fd, s);
+    return fd;
+  }
+
+  bind(fd: number, addr: string | number, port: number): void {
+    const s = this.get(fd, 'bind');
+    if (s.state !== 'unbound') throw new SocketError('EINVAL', 'bind', 'the socket is already bound');
+    const a = typeof addr === 'number' ? addr : ipv4(addr);
+    if (a !== 0 && !this.host.interfaces.some((i) => i.addr === a)) {
+      throw new SocketError(
+        'EADDRNOTAVAIL',
+        'bind',
+        `${formatIpv4(a)} is not an address of ${this.host.name}`,
+      );
+    }
+    if (port !== 0 && this.portInUse(s, a, port)) {
+      throw new SocketError(
+        'EADDRINUSE',
+        'bind',
+        `port ${port} is in use (SO_REUSEADDR allows rebinding after close)`,
+      );
+    }
+    s.localAddr = a;
+    s.localPort = port;
+    s.state = 'bound';
+  }
+
+  /** Linux's inet_csk_bind_conflict, simplified: same port, overlapping address, not both reusable. */
+  private portInUse(me: Socket, addr: number, port: number): boolean {
+    for (const o of this.table.values()) {
+      if (o === me || o.localPort !== port || o.state === 'closed' || o.state === 'unbound') continue;
+      if (o.localAddr !== 0 && addr !== 0 && o.localAddr !== addr) continue;
+      if (me.opts.reuseport && o.opts.reuseport) continue;
+      if (me.opts.reuseaddr && o.opts.reuseaddr && o.state !== 'listening') continue;
+      return true;
+    }
+    // Connections in TIME-WAIT or orphaned on this port block a bind without SO_REUSEADDR.
+    if (!me.opts.reuseaddr) {
+      for (const c of this.host.tcp.sockets()) {
+        if ('tuple' in c && c.tuple.localPort === port && (addr === 0 || c.tuple.localAddr === addr))
+          return true;
+      }
+    }
+    return false;
+  }
+
+  listen(fd: number, backlog = 128): void {
+    const s = this.get(fd, 'listen');
+    if (s.state === 'listening') return;
+    if (s.state !== 'unbound' && s.state !== 'bound')
+      throw new SocketError('EINVAL', 'listen', `socket is ${s.state}`);
+    if (s.localPort === 0) s.localPort = this.ephemeralPort(s, 'listen');
+    try {
+      s.listener = this.host.tcp.listen(s.localAddr, s.localPort, backlog, () => this.wake(s));
+    } catch (e) {
+      throw this.convert(e, 'listen');
+    }
+    s.state = 'listening';
+  }
+
+  private ephemeralPort(s: Socket, call: string): number {
+    const [lo, hi] = this.host.settings.ip_local_port_range;
+    for (let i = 0; i <= hi - lo; i++) {
+      const p = lo + ((this.host.random32() >>> 0) % (hi - lo + 1));
+      if (!this.portInUse(s, s.localAddr, p)) return p;
+    }
+    throw new SocketError('EADDRINUSE', call, 'no free port in ip_local_port_range');
+  }
+
+  /** accept(): the next established connection, or EAGAIN when none is waiting. */
+  accept(fd: number): { fd: number; addr: string; port: number } {
+    const s = this.get(fd, 'accept');
+    if (s.state !== 'listening' || !s.listener)
+      throw new SocketError('EINVAL', 'accept', 'the socket is not listening');
+    const c = s.listener.accept();
+    if (!c) throw new SocketError('EAGAIN', 'accept', 'no connection is waiting');
+    const nfd = this.nextFd++;
+    const n = new Socket();
+    // Accepted sockets inherit the listener's options, as on Linux.
+    n.opts = { ...s.opts, linger: { ...s.opts.linger } };
+    n.state = 'connected';
+    n.conn = c;
+    n.localAddr = c.tuple.localAddr;
+    n.localPort = c.tuple.localPort;
+    n.remoteAddr = c.tuple.remoteAddr;
+    n.remotePort = c.tuple.remotePort;
+    this.table.set(nfd, n);
+    this.attach(n, c);
+    this.applyOptions(n);
+    return { fd: nfd, addr: formatIpv4(n.remoteAddr), port: n.remotePort };
+  }
+
+  /** connect(): starts the handshake; EINPROGRESS until it completes (poll for POLLOUT). */
+  connect(fd: number, addr: string | number, port: number): void {
+    const s = this.get(fd, 'connect');
+    if (s.state === 'connecting')
+      throw new SocketError('EALREADY', 'connect', 'a connection attempt is under way');
+    if (s.state === 'connected') {
+      if (s.conn && s.conn.state === 'CLOSED' && s.error) throw this.takeError(s, 'connect');
+      throw new SocketError('EISCONN', 'connect');
+    }
+    if (s.state === 'listening') throw new SocketError('EISCONN', 'connect', 'the socket is listening');
+    if (s.state === 'closed') {
+      if (s.error) throw this.takeError(s, 'connect');
+      throw new SocketError('EBADF', 'connect');
+    }
+    const a = typeof addr === 'number' ? addr : ipv4(addr);
+    let c: TcpConnection;
+    try {
+      c = this.host.tcp.connect(a, port, {
+        ...(s.localAddr ? { localAddr: s.localAddr } : {}),
+        ...(s.localPort ? { localPort: s.localPort } : {}),
+        ...(s.opts.sndbuf ? { sndBuf: s.opts.sndbuf } : {}),
+        ...(s.opts.rcvbuf ? { rcvBuf: s.opts.rcvbuf } : {}),
+        ...(s.opts.maxseg ? { mss: s.opts.maxseg } : {}),
+      });
+    } catch (e) {
+      throw this.convert(e, 'connect');
+    }
+    s.conn = c;
+    s.localAddr = c.tuple.localAddr;
+    s.localPort = c.tuple.localPort;
+    s.remoteAddr = a;
+    s.remotePort = port;
+    s.state = 'connecting';
+    this.attach(s, c);
+    this.applyOptions(s);
+    if (c.state === 'ESTABLISHED') {
+      s.state = 'connected';
+      return;
+    }
+    throw new SocketError('EINPROGRESS', 'connect', 'the handshake is under way; poll for POLLOUT');
+  }
+
+  private attach(s: Socket, c: TcpConnection): void {
+    this.host.tcp.observe(c, (ev: TcpEventType, errno?: TcpErrno) => {
+      if (ev === 'established' && s.state === 'connecting') s.state = 'connected';
+      if (ev === 'error' && errno) s.error = errno;
+      if (ev === 'closed' && s.state === 'connecting') s.state = 'closed';
+      this.wake(s);
+    });
+  }
+
+  private applyOptions(s: Socket): void {
+    const c = s.conn;
+    if (!c) return;
+    const now = this.now();
+    const o = s.opts;
+    if (o.nodelay) c.setNoDelay(true, now);
+    if (o.cork) c.setCork(true, now);
+    if (o.keepalive || o.keepidle || o.keepintvl || o.keepcnt)
+      c.setKeepAlive(o.keepalive, now, o.keepidle, o.keepintvl, o.keepcnt);
+    if (o.userTimeout) c.setUserTimeout(o.userTimeout, now);
+    if (o.congestion) c.setCongestionControl(o.congestion);
+    if (o.sndbuf) {
+      c.sendBuf.capacity = o.sndbuf;
+      c.autotune.sndLocked = true;
+    }
+    if (o.rcvbuf) {
+      c.recvBuf.capacity = o.rcvbuf;
+      c.autotune.rcvLocked = true;
+    }
+  }
+
+  private takeError(s: Socket, call: string): SocketError {
+    const e = s.error ?? 'ENOTCONN';
+    s.error = null;
+    return new SocketError(e, call);
+  }
+
+  /** read()/recv(): bytes copied, 0 at end of stream; EAGAIN when nothing is there yet. */
+  read(fd: number, buf: Uint8Array, flags = 0): number {
+    void flags;
+    const s = this.get(fd, 'read');
+    const c = s.conn;
+    if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
+      throw new SocketError('ENOTCONN', 'read');
+    }
+    if (s.readShut) return 0;
+    if (c.readableBytes > 0) return c.readInto(buf, this.now());
+    if (s.error) throw this.takeError(s, 'read');
+    if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
+    throw new SocketError('EAGAIN', 'read', 'no data yet');
+  }
+
+  recv(fd: number, buf: Uint8Array, flags = 0): number {
+    return this.read(fd, buf, flags);
+  }
+
+  /** write()/send(): bytes queued (possibly fewer than given); EAGAIN when the send buffer is full. */
+  write(fd: number, data: Uint8Array, flags = 0): number {
+    const s = this.get(fd, 'write');
+    const c = s.conn;
+    if (s.error) throw this.takeError(s, 'write');
+    if (!c || s.state === 'unbound' || s.state === 'bound' || s.state === 'listening') {
+      throw new SocketError('EPIPE', 'write', 'the socket is not connected');
+    }
+    if (s.writeShut || c.finQueued || c.state === 'CLOSED')
+      throw new SocketError('EPIPE', 'write', 'the sending side is closed');
+    if (s.state === 'connecting') throw new SocketError('EAGAIN', 'write', 'still connecting');
+    if (data.length === 0) return 0;
+    const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0);
+    if (n === 0) throw new SocketError('EAGAIN', 'write', 'the send buffer is full');
+    return n;
+  }
+
+  send(fd: number, data: Uint8Array, flags = 0): number {
+    return this.write(fd, data, flags);
+  }
+
+  shutdown(fd: number, how: number): void {
+    const s = this.get(fd, 'shutdown');
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new SocketError('EINVAL', 'shutdown');
+    if (!s.conn || (s.state !== 'connected' && s.state !== 'connecting'))
+      throw new SocketError('ENOTCONN', 'shutdown');
+    if (how !== SHUT_WR) s.readShut = true;
+    if (how !== SHUT_RD) {
+      s.writeShut = true;
+      s.conn.shutdownWrite(this.now());
+    }
+    this.wake(s);
+  }
+
+  close(fd: number): void {
+    const s = this.get(fd, 'close');
+    this.table.delete(fd);
+    const now = this.now();
+    if (s.listener) this.host.tcp.closeListener(s.listener);
+    if (s.conn) {
+      this.host.tcp.observe(s.conn, null);
+      // SO_LINGER with a zero timeout: an abortive close (RST), as RFC 9293 §3.10.5 ABORT.
+      if (s.opts.linger.onoff && s.opts.linger.linger === 0) s.conn.abort(now);
+      else s.conn.close(now);
+    }
+    s.state = 'closed';
+    this.wake(s);
+  }
+
+  fcntl(fd: number, cmd: number, arg = 0): number {
+    const s = this.get(fd, 'fcntl');
+    if (cmd === F_GETFL) return O_RDWR | (s.nonblock ? O_NONBLOCK : 0);
+    if (cmd === F_SETFL) {
+      s.nonblock = (arg & O_NONBLOCK) !== 0;
+      return 0;
+    }
+    throw new SocketError('EINVAL', 'fcntl', `command ${cmd} is not supported`);
+  }
+
+  ioctl(fd: number, request: number): number {
+    const s = this.get(fd, 'ioctl');
+    const c = s.conn;
+    if (request === SIOCINQ) {
+      if (s.state === 'listening') throw new SocketError('EINVAL', 'ioctl');
+      return c ? c.readableBytes : 0;
+    }
+    if (request === SIOCOUTQ) {
+      if (s.state === 'listening') throw new SocketError('EINVAL', 'ioctl');
+      return c ? c.sendBuf.length : 0;
+    }
+    throw new SocketError('EINVAL', 'ioctl', `request ${request} is not supported`);
+  }
+
+  setsockopt(fd: number, level: number | string, name: number | string, value: OptionValue): void {
+    const s = this.get(fd, 'setsockopt');
+    const opt = this.optionName(level, name, 'setsockopt');
+    const num = typeof value === 'boolean' ? (value ? 1 : 0) : typeof value === 'number' ? value : NaN;
+    const need = () => {
+      if (Number.isNaN(num)) throw new SocketError('EINVAL', 'setsockopt', `${opt} takes a number`);
+      return num;
+    };
+    const o = s.opts;
+    switch (opt) {
+      case 'SO_REUSEADDR':
+        o.reuseaddr = need() !== 0;
+        break;
+      case 'SO_REUSEPORT':
+        o.reuseport = need() !== 0;
+        break;
+      case 'SO_KEEPALIVE':
+        o.keepalive = need() !== 0;
+        break;
+      case 'SO_LINGER': {
+        if (typeof value !== 'object' || !('onoff' in value)) {
+          throw new SocketError('EINVAL', 'setsockopt', 'SO_LINGER takes { onoff, linger }');
+        }
+        o.linger = { onoff: Number(value.onoff), linger: Number(value.linger) };
+        break;
+      }
+      case 'SO_SNDBUF':
+        // Linux doubles the value (room for its bookkeeping) within wmem_max; synack gives the
+        // value asked as payload space and reports the doubled figure, as getsockopt does there.
+        o.sndbuf = Math.max(SOCK_MIN_SNDBUF / 2, Math.min(need(), WMEM_MAX));
+        break;
+      case 'SO_RCVBUF':
+        o.rcvbuf = Math.max(SOCK_MIN_RCVBUF / 2, Math.min(need(), RMEM_MAX));
+        break;
+      case 'TCP_NODELAY':
+        o.nodelay = need() !== 0;
+        break;
+      case 'TCP_CORK':
+        o.cork = need() !== 0;
+        break;
+      case 'TCP_MAXSEG':
+        if (need() < 88 || num > 32767)
+          throw new SocketError('EINVAL', 'setsockopt', 'TCP_MAXSEG must be 88..32767');
+        o.maxseg = num;
+        break;
+      case 'TCP_KEEPIDLE':
+      case 'TCP_KEEPINTVL':
+        if (need() < 1 || num > 32767)
+          throw new SocketError('EINVAL', 'setsockopt', `${opt} must be 1..32767 s`);
+        if (opt === 'TCP_KEEPIDLE') o.keepidle = num;
+        else o.keepintvl = num;
+        break;
+      case 'TCP_KEEPCNT':
+        if (need() < 1 || num > 127)
+          throw new SocketError('EINVAL', 'setsockopt', 'TCP_KEEPCNT must be 1..127');
+        o.keepcnt = num;
+        break;
+      case 'TCP_USER_TIMEOUT':
+        if (need() < 0) throw new SocketError('EINVAL', 'setsockopt', 'TCP_USER_TIMEOUT must be >= 0 ms');
+        o.userTimeout = num;
+        break;
+      case 'TCP_CONGESTION': {
+        const cc = String(value);
+        if (s.conn && !s.conn.setCongestionControl(cc))
+          throw new SocketError('ENOENT', 'setsockopt', `no congestion control "${cc}"`);
+        if (!s.conn && !createCongestionControl(cc)) {
+          throw new SocketError('ENOENT', 'setsockopt', `no congestion control "${cc}"`);
+        }
+        o.congestion = cc;
+        break;
+      }
+      case 'TCP_QUICKACK':
+        if (s.conn && need()) s.conn.quickAcks = Math.max(s.conn.quickAcks, 16);
+        break;
+      default:
+        throw new SocketError('ENOPROTOOPT', 'setsockopt', `${opt} cannot be set`);
+    }
+    this.applyOptions(s);
+  }
+
+  getsockopt(fd: number, level: number | string, name: number | string): OptionValue {
+    const s = this.get(fd, 'getsockopt');
+    const opt = this.optionName(level, name, 'getsockopt');
+    const o = s.opts;
+    const c = s.conn;
+    const s0 = this.host.settings;
+    switch (opt) {
+      case 'SO_REUSEADDR':
+        return o.reuseaddr ? 1 : 0;
+      case 'SO_REUSEPORT':
+        return o.reuseport ? 1 : 0;
+      case 'SO_KEEPALIVE':
+        return o.keepalive ? 1 : 0;
+      case 'SO_TYPE':
+        return 1;
+      case 'SO_ACCEPTCONN':
+        return s.state === 'listening' ? 1 : 0;
+      case 'SO_ERROR': {
+        const e = s.error;
+        s.error = null;
+        return e ? new SocketError(e, 'getsockopt').errnoNumber : 0;
+      }
+      case 'SO_LINGER':
+        return { ...o.linger };
+      case 'SO_SNDBUF':
+        return o.sndbuf ? 2 * o.sndbuf : c ? c.sendBuf.capacity : s0.tcp_wmem[1];
+      case 'SO_RCVBUF':
+        return o.rcvbuf ? 2 * o.rcvbuf : c ? c.recvBuf.capacity : s0.tcp_rmem[1];
+      case 'TCP_NODELAY':
+        return o.nodelay ? 1 : 0;
+      case 'TCP_CORK':
+        return o.cork ? 1 : 0;
+      case 'TCP_MAXSEG':
+        return c && c.state !== 'SYN-SENT' ? c.sndMss : o.maxseg || 536;
+      case 'TCP_KEEPIDLE':
+        return o.keepidle || s0.tcp_keepalive_time;
+      case 'TCP_KEEPINTVL':
+        return o.keepintvl || s0.tcp_keepalive_intvl;
+      case 'TCP_KEEPCNT':
+        return o.keepcnt || s0.tcp_keepalive_probes;
+      case 'TCP_USER_TIMEOUT':
+        return o.userTimeout;
+      case 'TCP_CONGESTION':
+        return c ? c.cc.name : o.congestion || s0.tcp_congestion_control;
+      case 'TCP_INFO':
+        return c ? c.info(this.now()) : { tcpi_state: s.state === 'listening' ? 10 : 7 };
+      case 'TCP_QUICKACK':
+        return c && c.quickAcks > 0 ? 1 : 0;
+      default:
+        throw new SocketError('ENOPROTOOPT', 'getsockopt', `${opt} cannot be read`);
+    }
+  }
+
+  private optionName(
+    level: number | string,
+    name: number | string,
+    call: string,
+  ): SocketOptionName | TcpOptionName {
+    const lvl =
+      level === 'SOL_SOCKET'
+        ? SOL_SOCKET
+        : level === 'IPPROTO_TCP' || level === 'SOL_TCP'
+          ? IPPROTO_TCP
+          : level;
+    const table: Record<string, number> =
+      lvl === SOL_SOCKET ? SOCKET_OPTIONS : lvl === IPPROTO_TCP ? TCP_OPTIONS : {};
+    if (lvl !== SOL_SOCKET && lvl !== IPPROTO_TCP)
+      throw new SocketError('ENOPROTOOPT', call, `level ${String(level)}`);
+    if (typeof name === 'string') {
+      if (name in table) return name as SocketOptionName | TcpOptionName;
+      throw new SocketError('ENOPROTOOPT', call, `no option ${name} at this level`);
+    }
+    for (const [k, v] of Object.entries(table)) if (v === name) return k as SocketOptionName | TcpOptionName;
+    throw new SocketError('ENOPROTOOPT', call, `option ${name} is not supported`);
+  }
+
+  getsockname(fd: number): { addr: string; port: number } {
+    const s = this.get(fd, 'getsockname');
+    return { addr: formatIpv4(s.localAddr), port: s.localPort };
+  }
+
+  getpeername(fd: number): { addr: string; port: number } {
+    const s = this.get(fd, 'getpeername');
+    if (!s.conn || s.state !== 'connected') throw new SocketError('ENOTCONN', 'getpeername');
+    return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
+  }
+
+  /** poll(): the events (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP) ready on fd now. */
+  poll(fd: number, events = POLLIN | POLLOUT): number {
+    const s = this.table.get(fd);
+    if (!s) return 0x20; // POLLNVAL
+    let r = 0;
+    if (s.listener) {
+      if (s.listener.acceptQueueLength > 0) r |= POLLIN;
+      return r & (events | POLLERR | POLLHUP);
+    }
+    const c = s.conn;
+    if (!c) return s.state === 'closed' ? POLLHUP : POLLOUT | POLLHUP;
+    if (s.error) r |= POLLERR;
+    if (c.readableBytes > 0 || c.eof || s.readShut) r |= POLLIN;
+    if (c.finReceived) r |= POLLRDHUP | POLLIN;
+    const dead = c.state === 'CLOSED' || c.state === 'TIME-WAIT';
+    if (dead || (s.writeShut && c.finReceived)) r |= POLLHUP;
+    if (dead) r |= POLLIN;
+    if (s.state === 'connected' && !s.writeShut && !dead && c.writableBytes > 0) r |= POLLOUT;
+    if (s.state === 'closed' || (s.state === 'connecting' && dead)) r |= POLLOUT | POLLHUP;
+    return r & (events | POLLERR | POLLHUP);
+  }
+
+  /** Resolves with poll()'s result once any of `events` (or an error or hang-up) is ready. */
+  wait(fd: number, events: number): Promise<number> {
+    const s = this.get(fd, 'poll');
+    const ready = this.poll(fd, events);
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const r = this.poll(fd, events);
+        if (r || !this.table.has(fd)) resolve(r || 0x20);
+        else s.waiters.push(check);
+      };
+      s.waiters.push(check);
+    });
+  }
+
+  private wake(s: Socket): void {
+    if (s.waiters.length === 0) return;
+    const ws = s.waiters.splice(0);
+    for (const w of ws) w();
+  }
+
+  /** accept() that waits for a connection (unless the socket is non-blocking). */
+  async acceptAsync(fd: number): Promise<{ fd: number; addr: string; port: number }> {
+    for (;;) {
+      try {
+        return this.accept(fd);
+      } catch (e) {
+        if (!(e instanceof SocketError) || e.errno !== 'EAGAIN' || this.get(fd, 'accept').nonblock) throw e;
+      }
+      await this.wait(fd, POLLIN);
+    }
+  }
+
+  /** connect() that waits for the handshake to finish. */
+  async connectAsync(fd: number, addr: string | number, port: number): Promise<void> {
+    try {
+      this.connect(fd, addr, port);
+      return;
+    } catch (e) {
+      if (!(e instanceof SocketError) || e.errno !== 'EINPROGRESS' || this.get(fd, 'connect').nonblock)
+        throw e;
+    }
+    await this.wait(fd, POLLOUT);
+    const s = this.get(fd, 'connect');
+    if (s.error) throw this.takeError(s, 'connect');
+    if (s.state !== 'connected') throw new SocketError('ECONNREFUSED', 'connect');
+  }
+
+  async readAsync(fd: number, buf: Uint8Array): Promise<number> {
+    for (;;) {
+      try {
+        return this.read(fd, buf);
+      } catch (e) {
+        if (!(e instanceof SocketError) || e.errno !== 'EAGAIN' || this.get(fd, 'read').nonblock) throw e;
+      }
+      await this.wait(fd, POLLIN);
+    }
+  }
+
+  /** write() that waits until every byte is queued. */
+  async writeAsync(fd: number, data: Uint8Array): Promise<number> {
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += this.write(fd, data.subarray(off));
+      } catch (e) {
+        if (!(e instanceof SocketError) || e.errno !== 'EAGAIN' || this.get(fd, 'write').nonblock) throw e;
+        await this.wait(fd, POLLOUT);
+      }
+    }
+    return off;
+  }
+
+  private convert(e: unknown, call: string): Error {
+    if (e instanceof TcpLayerError) return new SocketError(e.code, call, e.message);
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
