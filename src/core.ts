@@ -15,3 +15,5 @@ export {
   createCongestionControl,
   type CongestionControl,
 } from './tcp/cc/index.js';
+export { Network, type LinkOptions } from './network.js';
+export { AutoDriver } from './sim/auto-driver.js';

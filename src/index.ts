@@ -2,3 +2,4 @@
 export * from './core.js';
 export { openPcapFile } from './link/pcap-file-node.js';
 export { openTun, tunAvailability, TunDevice } from './link/tun/tun-device-node.js';
+export { createNet, type SynackNet, Socket as NetSocket, Server as NetServer } from './net/index.js';

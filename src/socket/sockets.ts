@@ -70,6 +70,7 @@ class Socket {
     congestion: '',
   };
   readonly waiters: (() => void)[] = [];
+  readonly watchers: (() => void)[] = [];
 }
 
 /**
@@ -572,9 +573,25 @@ export class Sockets {
   }
 
   private wake(s: Socket): void {
+    for (const w of s.watchers) w();
     if (s.waiters.length === 0) return;
     const ws = s.waiters.splice(0);
     for (const w of ws) w();
+  }
+
+  /** Call `fn` after every event on fd (data, window, state, error) until the returned function is called. */
+  watch(fd: number, fn: () => void): () => void {
+    const s = this.get(fd, 'watch');
+    s.watchers.push(fn);
+    return () => {
+      const i = s.watchers.indexOf(fn);
+      if (i >= 0) s.watchers.splice(i, 1);
+    };
+  }
+
+  /** The host's clock (µs), for timers kept above the socket layer. */
+  get clock(): number {
+    return this.now();
   }
 
   /** accept() that waits for a connection (unless the socket is non-blocking). */

@@ -1,0 +1,409 @@
+import { Duplex } from 'node:stream';
+import type { Timer } from '../sim/scheduler.js';
+import type { Host } from '../host/host.js';
+import { POLLERR, POLLHUP, POLLOUT, SHUT_WR } from '../socket/constants.js';
+import { SocketError } from '../socket/errno.js';
+import type { Sockets } from '../socket/sockets.js';
+import { codedError, nodeError } from './errors.js';
+import { isIPv4 } from './ip.js';
+
+export interface NetEnv {
+  host: Host;
+  sockets: Sockets;
+}
+
+export interface SocketOptions {
+  allowHalfOpen?: boolean;
+  /** Wrap an already connected socket (used by Server). */
+  fd?: number;
+}
+
+export interface ConnectOptions {
+  port: number;
+  host?: string;
+  localAddress?: string;
+  localPort?: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  timeout?: number;
+}
+
+type Pending = { chunk: Uint8Array; off: number; cb: (err?: Error | null) => void };
+
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * A TCP connection on a synack host shaped like Node's net.Socket: a stream.Duplex whose writes
+ * complete when the send buffer has taken the bytes (so backpressure is the send buffer's), with
+ * Node's events (connect, ready, data, end, close, error, timeout), methods and error codes.
+ */
+export class Socket extends Duplex {
+  fd = -1;
+  connecting = false;
+  bytesRead = 0;
+  private written = 0;
+  private reading = false;
+  private pendingWrite: Pending | null = null;
+  private finalCb: ((err?: Error | null) => void) | null = null;
+  private unwatch: (() => void) | null = null;
+  private timeoutMs = 0;
+  private idleTimer: Timer | null = null;
+  private remote = { address: undefined as string | undefined, port: undefined as number | undefined };
+
+  constructor(
+    protected readonly env: NetEnv,
+    options: SocketOptions = {},
+  ) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
+    if (options.fd !== undefined) {
+      this.fd = options.fd;
+      const peer = env.sockets.getpeername(this.fd);
+      this.remote = { address: peer.addr, port: peer.port };
+      this.attach();
+    }
+    this.once('end', () => this.maybeClose());
+  }
+
+  // --- connecting ---------------------------------------------------------------------------
+
+  connect(...args: unknown[]): this {
+    const [opts, cb] = normalizeConnectArgs(args);
+    if (cb) this.once('connect', cb);
+    const host = opts.host ?? '127.0.0.1';
+    if (!isIPv4(host)) {
+      process.nextTick(() => {
+        const e = new Error(`getaddrinfo ENOTFOUND ${host}`) as Error & {
+          code: string;
+          syscall: string;
+          hostname: string;
+        };
+        e.code = 'ENOTFOUND';
+        e.syscall = 'getaddrinfo';
+        e.hostname = host;
+        this.destroy(e);
+      });
+      return this;
+    }
+    const s = this.env.sockets;
+    this.remote = { address: host, port: opts.port };
+    try {
+      this.fd = s.socket();
+      if (opts.localAddress || opts.localPort)
+        s.bind(this.fd, opts.localAddress ?? '0.0.0.0', opts.localPort ?? 0);
+      if (opts.noDelay) s.setsockopt(this.fd, 'IPPROTO_TCP', 'TCP_NODELAY', 1);
+      this.connecting = true;
+      this.attach();
+      s.connect(this.fd, host, opts.port);
+      this.connecting = false;
+      process.nextTick(() => this.onConnected());
+    } catch (e) {
+      if (e instanceof SocketError && e.errno === 'EINPROGRESS') return this;
+      this.connecting = false;
+      const err = nodeError(e, 'connect', host, opts.port);
+      process.nextTick(() => this.destroy(err));
+    }
+    if (opts.keepAlive) this.setKeepAlive(true, opts.keepAliveInitialDelay ?? 0);
+    if (opts.timeout) this.setTimeout(opts.timeout);
+    return this;
+  }
+
+  private attach(): void {
+    this.unwatch = this.env.sockets.watch(this.fd, () => this.onEvent());
+  }
+
+  private onConnected(): void {
+    if (this.destroyed) return;
+    this.connecting = false;
+    this.touch();
+    this.emit('connect');
+    this.emit('ready');
+    if (this.reading) this.pull();
+    if (this.pendingWrite) this.flush();
+    if (this.finalCb) this.doFinal();
+  }
+
+  private onEvent(): void {
+    if (this.destroyed || this.fd < 0) return;
+    const s = this.env.sockets;
+    if (this.connecting) {
+      const r = s.poll(this.fd, POLLOUT);
+      if (!(r & (POLLOUT | POLLERR | POLLHUP))) return;
+      const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
+      if (errno !== 0 || !(r & POLLOUT) || r & POLLHUP) {
+        this.connecting = false;
+        const name = errnoName(errno) ?? 'ECONNREFUSED';
+        this.destroy(
+          nodeError(new SocketError(name, 'connect'), 'connect', this.remote.address, this.remote.port),
+        );
+        return;
+      }
+      this.onConnected();
+      return;
+    }
+    if (this.reading) this.pull();
+    if (this.pendingWrite) this.flush();
+    if (!this.destroyed && s.poll(this.fd, POLLERR) & POLLERR) {
+      // An error with nobody reading or writing (a reset): Node reports it anyway.
+      const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
+      const name = errnoName(errno);
+      if (name) this.destroy(nodeError(new SocketError(name, 'read'), 'read'));
+    }
+  }
+
+  // --- reading ------------------------------------------------------------------------------
+
+  override _read(): void {
+    this.reading = true;
+    if (!this.connecting && this.fd >= 0) this.pull();
+  }
+
+  private pull(): void {
+    const s = this.env.sockets;
+    while (this.reading && !this.destroyed) {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      let n: number;
+      try {
+        n = s.read(this.fd, buf);
+      } catch (e) {
+        if (e instanceof SocketError && e.errno === 'EAGAIN') return;
+        this.destroy(nodeError(e, 'read'));
+        return;
+      }
+      if (n === 0) {
+        this.reading = false;
+        this.push(null);
+        return;
+      }
+      this.bytesRead += n;
+      this.touch();
+      this.reading = this.push(buf.subarray(0, n));
+    }
+  }
+
+  // --- writing ------------------------------------------------------------------------------
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.pendingWrite = { chunk, off: 0, cb };
+    if (!this.connecting) this.flush();
+  }
+
+  private flush(): void {
+    const p = this.pendingWrite;
+    if (!p || this.fd < 0) return;
+    const s = this.env.sockets;
+    while (p.off < p.chunk.length) {
+      try {
+        const n = s.write(this.fd, p.chunk.subarray(p.off));
+        p.off += n;
+        this.written += n;
+        this.touch();
+      } catch (e) {
+        if (e instanceof SocketError && e.errno === 'EAGAIN') return;
+        this.pendingWrite = null;
+        p.cb(nodeError(e, 'write'));
+        return;
+      }
+    }
+    this.pendingWrite = null;
+    p.cb();
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.finalCb = cb;
+    if (!this.connecting && this.fd >= 0) this.doFinal();
+  }
+
+  private doFinal(): void {
+    const cb = this.finalCb;
+    if (!cb) return;
+    this.finalCb = null;
+    try {
+      this.env.sockets.shutdown(this.fd, SHUT_WR);
+    } catch (e) {
+      if (!(e instanceof SocketError && e.errno === 'ENOTCONN')) {
+        cb(nodeError(e, 'shutdown'));
+        return;
+      }
+    }
+    cb();
+    this.maybeClose();
+  }
+
+  /** Both directions are done: close the descriptor and emit 'close', as net.Socket does. */
+  private maybeClose(): void {
+    if (this.readableEnded && this.writableFinished && !this.destroyed) this.destroy();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.clearIdle();
+    this.unwatch?.();
+    this.unwatch = null;
+    if (this.fd >= 0) {
+      try {
+        this.env.sockets.close(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.connecting = false;
+    cb(err);
+    process.nextTick(() => this.emit('close', err !== null && err !== undefined));
+  }
+
+  /** Close with RST instead of FIN (SO_LINGER 0), as net.Socket's resetAndDestroy. */
+  resetAndDestroy(): this {
+    if (this.fd >= 0 && !this.destroyed) {
+      try {
+        this.env.sockets.setsockopt(this.fd, 'SOL_SOCKET', 'SO_LINGER', { onoff: 1, linger: 0 });
+      } catch {
+        // not connected: a plain close
+      }
+    }
+    this.destroy();
+    return this;
+  }
+
+  // --- options and information ------------------------------------------------------------
+
+  setNoDelay(noDelay = true): this {
+    if (this.fd >= 0) this.env.sockets.setsockopt(this.fd, 'IPPROTO_TCP', 'TCP_NODELAY', noDelay ? 1 : 0);
+    return this;
+  }
+
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    if (this.fd < 0) return this;
+    const s = this.env.sockets;
+    s.setsockopt(this.fd, 'SOL_SOCKET', 'SO_KEEPALIVE', enable ? 1 : 0);
+    if (enable && initialDelay > 0)
+      s.setsockopt(this.fd, 'IPPROTO_TCP', 'TCP_KEEPIDLE', Math.max(1, Math.floor(initialDelay / 1000)));
+    return this;
+  }
+
+  /** An idle timeout in virtual time: 'timeout' is emitted, the socket stays open (as in Node). */
+  setTimeout(ms: number, cb?: () => void): this {
+    if (cb) {
+      if (ms === 0) this.removeListener('timeout', cb);
+      else this.once('timeout', cb);
+    }
+    this.timeoutMs = ms;
+    this.touch();
+    return this;
+  }
+
+  get timeout(): number | undefined {
+    return this.timeoutMs || undefined;
+  }
+
+  private touch(): void {
+    this.clearIdle();
+    if (this.timeoutMs <= 0 || this.destroyed) return;
+    const sch = this.env.host.scheduler;
+    this.idleTimer = sch.at(sch.now() + this.timeoutMs * 1000, () => {
+      this.idleTimer = null;
+      this.emit('timeout');
+    });
+  }
+
+  private clearIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = null;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  address(): { address: string; family: string; port: number } | Record<string, never> {
+    if (this.fd < 0 || this.destroyed) return {};
+    const a = this.env.sockets.getsockname(this.fd);
+    return { address: a.addr, family: 'IPv4', port: a.port };
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.fd >= 0 && !this.connecting ? this.remote.address : undefined;
+  }
+
+  get remotePort(): number | undefined {
+    return this.fd >= 0 && !this.connecting ? this.remote.port : undefined;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.remoteAddress ? 'IPv4' : undefined;
+  }
+
+  get localAddress(): string | undefined {
+    return this.fd >= 0 ? this.env.sockets.getsockname(this.fd).addr : undefined;
+  }
+
+  get localPort(): number | undefined {
+    return this.fd >= 0 ? this.env.sockets.getsockname(this.fd).port : undefined;
+  }
+
+  get localFamily(): string | undefined {
+    return this.fd >= 0 ? 'IPv4' : undefined;
+  }
+
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /** Not yet connected (Node's socket.pending). */
+  get pending(): boolean {
+    return this.fd < 0 || this.connecting;
+  }
+
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.connecting) return 'opening';
+    if (this.fd < 0 || this.destroyed) return 'closed';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  /** TCP_INFO for this connection (Linux's struct tcp_info fields). */
+  tcpInfo(): Record<string, number> {
+    if (this.fd < 0) return {};
+    return this.env.sockets.getsockopt(this.fd, 'IPPROTO_TCP', 'TCP_INFO') as Record<string, number>;
+  }
+}
+
+function errnoName(n: number): SocketError['errno'] | null {
+  const names: Record<number, SocketError['errno']> = {
+    104: 'ECONNRESET',
+    110: 'ETIMEDOUT',
+    111: 'ECONNREFUSED',
+    113: 'EHOSTUNREACH',
+    101: 'ENETUNREACH',
+  };
+  return names[n] ?? null;
+}
+
+/** Node's net.connect argument forms: (port[, host][, cb]) or (options[, cb]). */
+export function normalizeConnectArgs(args: unknown[]): [ConnectOptions, (() => void) | undefined] {
+  const cb = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as () => void) : undefined;
+  const rest = cb ? args.slice(0, -1) : args;
+  let opts: ConnectOptions;
+  if (typeof rest[0] === 'object' && rest[0] !== null) {
+    opts = { ...(rest[0] as ConnectOptions) };
+  } else {
+    opts = { port: Number(rest[0]) };
+    if (typeof rest[1] === 'string') opts.host = rest[1];
+  }
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw codedError(
+      'ERR_SOCKET_BAD_PORT',
+      `Port should be >= 0 and < 65536. Received ${String(opts.port)}.`,
+      'RangeError',
+    );
+  }
+  opts.port = port;
+  if (opts.host === 'localhost') opts.host = '127.0.0.1';
+  return [opts, cb];
+}
