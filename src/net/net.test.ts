@@ -74,6 +74,28 @@ test("errors carry Node's codes and messages: ECONNREFUSED, EADDRINUSE, ECONNRES
   net.close();
 });
 
+test('allowHalfOpen keeps our side open after the peer ends; getConnections counts', async () => {
+  const { net, client, server } = twoHosts(8);
+  const srv = server.createServer({ allowHalfOpen: true }, (s) => {
+    s.on('end', () => {
+      // The client has finished sending; this side may still answer.
+      s.end('answer after your FIN');
+    });
+    s.resume();
+  });
+  srv.listen(80);
+  await once(srv, 'listening');
+  const accepted = once(srv, 'connection');
+  const c = client.connect(80, '10.0.0.2');
+  await accepted;
+  const count = await new Promise<number>((r) => srv.getConnections((_e, n) => r(n)));
+  assert.equal(count, 1);
+  const got = collect(c);
+  c.end('question');
+  assert.equal((await got).toString(), 'answer after your FIN');
+  net.close();
+});
+
 test('setTimeout counts virtual idle time; a simulated minute passes in moments', async () => {
   const { net, client, server } = twoHosts(3);
   server.createServer(() => undefined).listen(80);

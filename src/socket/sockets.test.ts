@@ -221,3 +221,27 @@ test('the async calls wait for the simulated network', async () => {
   sim.runFor(20_000);
   assert.equal(await got, 10);
 });
+
+test('TCP_INFO accounts delivery rate and where the sender spent its time (busy, receive window)', () => {
+  const { sim, ca, cb } = net(9);
+  const srv = cb.socket();
+  cb.setsockopt(srv, 'SOL_SOCKET', 'SO_RCVBUF', 16384); // a small window limits the sender
+  cb.bind(srv, '0.0.0.0', 80);
+  cb.listen(srv);
+  const cli = ca.socket();
+  errno(() => ca.connect(cli, '10.0.0.2', 80));
+  sim.runFor(20_000);
+  const acc = cb.accept(srv);
+  const sink = new Uint8Array(1 << 16);
+  const data = new Uint8Array(1 << 16);
+  for (let t = 0; t < 100; t++) {
+    errno(() => ca.write(cli, data));
+    sim.runFor(10_000);
+    while (cb.poll(acc.fd, POLLIN) & POLLIN && cb.read(acc.fd, sink) > 0);
+  }
+  const info = ca.getsockopt(cli, 'IPPROTO_TCP', 'TCP_INFO') as Record<string, number>;
+  assert.ok((info.tcpi_delivery_rate as number) > 100_000, `delivery rate ${info.tcpi_delivery_rate} B/s`);
+  assert.ok((info.tcpi_busy_time as number) + (info.tcpi_rwnd_limited as number) > 0);
+  assert.ok((info.tcpi_rwnd_limited as number) > 0, 'limited by the 16 KiB receive window');
+  assert.ok((info.tcpi_bytes_acked as number) > 1_000_000);
+});

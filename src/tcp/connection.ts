@@ -15,6 +15,7 @@ import { CA_OPEN, INFINITE_SSTHRESH, packetsInFlight } from './recovery.js';
 import { Scoreboard } from './scoreboard.js';
 import { AutoTune, rcvSpaceAdjust } from './autotune.js';
 import { UndoState } from './undo.js';
+import { Chrono, DeliveryRate } from './chrono.js';
 
 export interface ConnectionOptions {
   /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
@@ -133,6 +134,8 @@ export class TcpConnection {
   readonly rack = new RackState();
   readonly autotune = new AutoTune();
   readonly undo = new UndoState();
+  readonly chrono = new Chrono();
+  readonly deliveryRate = new DeliveryRate();
   /** F-RTO (RFC 5682) is judging the last timeout. */
   frto = false;
   /** F-RTO step 2.b: the next transmission sends new data rather than retransmissions. */
@@ -535,6 +538,7 @@ export class TcpConnection {
   /** Linux's tcp_info (include/uapi/linux/tcp.h), in Linux's units. */
   info(now: number): Record<string, number> {
     const r = this.rtt;
+    this.chrono.flush(now);
     const ms = (t: number) => (t > 0 ? Math.floor((now - t) / 1000) : 0);
     return {
       tcpi_state: LINUX_STATE_NUMBER[this.state],
@@ -572,6 +576,11 @@ export class TcpConnection {
       tcpi_segs_in: this.segsIn,
       tcpi_notsent_bytes: Math.max(0, this.sendBuf.length - seqSub(this.sndNxt, this.sndUna)),
       tcpi_min_rtt: r.minRttUs === Infinity ? 0 : r.minRttUs,
+      tcpi_delivery_rate: this.deliveryRate.rate,
+      tcpi_busy_time: this.chrono.busyUs,
+      tcpi_rwnd_limited: this.chrono.rwndLimitedUs,
+      tcpi_sndbuf_limited: this.chrono.sndbufLimitedUs,
+      tcpi_snd_wnd: this.sndWnd,
     };
   }
 }

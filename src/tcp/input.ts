@@ -303,6 +303,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   else if (advanced && c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0) rttUs = rttFromEcr(c, seg.tsEcr, now);
   if (rttUs >= 0) c.rtt.sample(Math.max(rttUs, 1));
   if (advanced) {
+    c.deliveryRate.onDelivered(c.bytesAcked, now, c.rtt.srttUs);
+    if (sb.packetsOut === 0) c.chrono.set('idle', now);
     c.rtt.resetBackoff();
     c.retransmits = 0;
     c.retransStart = -1;

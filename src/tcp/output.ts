@@ -110,10 +110,12 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     const queued = c.sendBuf.length - Math.min(inFlightBytes, c.sendBuf.length);
     if (queued <= 0) {
       c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
+      c.chrono.set(c.sb.packetsOut > 0 ? 'sndbuf' : 'idle', now);
       break;
     }
     if (packetsInFlight(c) >= cwnd) {
       c.cwndLimited = true;
+      c.chrono.set('busy', now);
       break;
     }
     const wndLeft = c.sndWnd - inFlightBytes;
@@ -124,6 +126,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       if (wndLeft > 0 && wndLeft >= c.maxSndWnd / 2) len = wndLeft;
       else {
         c.cwndLimited = false; // limited by the receiver's window
+        c.chrono.set('rwnd', now);
         break;
       }
     }
