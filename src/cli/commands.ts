@@ -1,7 +1,8 @@
 import { bench } from './bench.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
+import { packetdrill } from './packetdrill.js';
 import { scenario } from './scenario.js';
 
 /** Every `synack` command, in the order `synack --help` lists them. */
-export const commands: Command[] = [demo, scenario, bench];
+export const commands: Command[] = [demo, scenario, packetdrill, bench];

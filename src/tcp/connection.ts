@@ -71,6 +71,8 @@ export class TcpConnection {
   rcvAdvRight = 0;
   /** RCV.NXT when the last ACK was sent (Linux's rcv_wup; "Last.ACK.sent" of RFC 7323). */
   lastAckSent = 0;
+  /** The largest segment received so far (Linux's icsk_ack.rcv_mss estimate). */
+  rcvMss = 536;
 
   // Options negotiated in the handshake.
   advMss: number;
@@ -480,12 +482,11 @@ export class TcpConnection {
     }
     const ooo = this.recvBuf.ooo;
     if (ooo.length === 0) return;
-    const first = this.recvBuf.recent >= 0 && this.recvBuf.recent < ooo.length ? this.recvBuf.recent : 0;
-    for (let j = -1; j < ooo.length && seg.sackCount < max; j++) {
-      const i = j < 0 ? first : j;
-      if (j >= 0 && j === first) continue;
-      const r = ooo[i];
-      if (r) seg.addSack(seqAdd(this.rcvNxt, r.start), seqAdd(this.rcvNxt, r.end));
+    // The most recently changed blocks first, as Linux keeps its selective_acks in that order.
+    const order = ooo.length === 1 ? ooo : [...ooo].sort((x, y) => (y.touched ?? 0) - (x.touched ?? 0));
+    for (const r of order) {
+      if (seg.sackCount >= max) break;
+      seg.addSack(seqAdd(this.rcvNxt, r.start), seqAdd(this.rcvNxt, r.end));
     }
   }
 
@@ -508,6 +509,12 @@ export class TcpConnection {
     seg.seq = this.sndNxt;
     seg.ack = this.rcvNxt;
     seg.window = 0;
+    // Linux's tcp_send_active_reset carries the connection's timestamps.
+    if (this.tsOk) {
+      seg.hasTimestamp = true;
+      seg.tsVal = this.tsNow(now);
+      seg.tsEcr = this.tsRecent;
+    }
     this.env.mib.Tcp.OutRsts++;
     this.transmit(seg, now);
   }

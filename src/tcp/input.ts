@@ -451,6 +451,7 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     const offset = seqSub(seq, c.rcvNxt);
     const r = c.recvBuf.write(offset, data);
     c.lastDataRecvTime = now;
+    if (data.length > c.rcvMss) c.rcvMss = data.length;
     if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0)
       rcvRttSample(c, seqSub(c.tsNow(now), seg.tsEcr) * 1000);
     if (r.advance > 0) {
@@ -481,7 +482,17 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (c.peerFinSeq >= 0 && !c.finReceived && c.rcvNxt === c.peerFinSeq) {
     c.finReceived = true;
     c.rcvNxt = seqAdd(c.rcvNxt, 1);
-    immediate = true;
+    // Linux's tcp_fin: in ESTABLISHED the connection turns "interactive" (pingpong) and the
+    // FIN's ACK is delayed, in case the application answers with its own FIN; in the
+    // FIN-WAIT states it is acknowledged at once.
+    if (c.state === 'ESTABLISHED' || c.state === 'SYN-RECEIVED') {
+      c.quickAcks = 0;
+      // ...unless no data ever came (Linux's ack timeout is still 0 then) or more than a full
+      // segment is unacknowledged.
+      if (c.bytesReceived === 0 || seqSub(c.rcvNxt, c.lastAckSent) > c.rcvMss) immediate = true;
+    } else {
+      immediate = true;
+    }
     fin = true;
     readable = true;
     switch (c.state) {

@@ -8,6 +8,8 @@
 export interface Range {
   start: number;
   end: number;
+  /** When a segment last arrived in this range (for the SACK block order, RFC 2018 §4). */
+  touched?: number;
 }
 
 /** What a write did; one object per buffer, reused. */
@@ -27,6 +29,7 @@ export class RecvBuffer {
   readonly ooo: Range[] = [];
   /** Index in `ooo` of the range the latest segment touched (RFC 2018 §4: report it first). */
   recent = -1;
+  private touches = 0;
 
   constructor(public capacity: number) {}
 
@@ -128,7 +131,7 @@ export class RecvBuffer {
       e = Math.max(e, (list[j] as Range).end);
       j++;
     }
-    list.splice(i, j - i, { start: s, end: e });
+    list.splice(i, j - i, { start: s, end: e, touched: ++this.touches });
     this.recent = i;
   }
 
