@@ -34,6 +34,9 @@ import {
 } from './constants.js';
 import { SocketError, type ErrnoName } from './errno.js';
 
+/** Share of Linux's (doubled) sk_sndbuf that holds payload; the rest is per-skb overhead. */
+const SNDBUF_PAYLOAD_SHARE = 0.6;
+
 export type OptionValue =
   number | string | boolean | { onoff: number; linger: number } | Record<string, number>;
 
@@ -261,7 +264,9 @@ export class Sockets {
     if (o.userTimeout) c.setUserTimeout(o.userTimeout, now);
     if (o.congestion) c.setCongestionControl(o.congestion);
     if (o.sndbuf) {
-      c.sendBuf.capacity = o.sndbuf;
+      // Linux charges each queued segment its skb's true size: of the doubled sk_sndbuf about
+      // 60% holds payload (a 1000-byte segment costs ~1680 bytes), so a write blocks there.
+      c.sendBuf.capacity = Math.floor(2 * o.sndbuf * SNDBUF_PAYLOAD_SHARE);
       c.autotune.sndLocked = true;
     }
     if (o.rcvbuf) {

@@ -131,6 +131,8 @@ export class TcpConnection {
   prrOut = 0;
   /** Duplicate ACKs standing in for SACKed segments when the peer has no SACK. */
   renoSacked = 0;
+  /** The reordering degree in segments (Linux's tp->reordering), widened as reordering is seen. */
+  reordering: number;
   /** Consecutive duplicate ACKs. */
   dupAcks = 0;
   readonly rack = new RackState();
@@ -205,6 +207,7 @@ export class TcpConnection {
     this.autotune.sndLocked = o.sndBuf !== undefined;
     this.autotune.rcvLocked = o.rcvBuf !== undefined;
     this.cwnd = s.tcp_init_cwnd;
+    this.reordering = s.tcp_reordering;
     if (s.tcp_init_ssthresh > 0) this.ssthresh = s.tcp_init_ssthresh;
     this.cc = createCongestionControl(s.tcp_congestion_control) ?? new Reno();
     this.rtt = new RttEstimator(s);
@@ -574,7 +577,7 @@ export class TcpConnection {
       tcpi_snd_ssthresh: this.ssthresh,
       tcpi_snd_cwnd: this.cwnd,
       tcpi_advmss: this.advMss,
-      tcpi_reordering: this.env.settings.tcp_reordering,
+      tcpi_reordering: this.reordering,
       tcpi_rcv_space: this.recvBuf.capacity,
       tcpi_total_retrans: this.totalRetrans,
       tcpi_bytes_acked: this.bytesAcked,

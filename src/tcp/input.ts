@@ -91,6 +91,8 @@ export function established(c: TcpConnection, now: number): void {
   if (c.reported) return;
   c.reported = true;
   c.lastRecvTime = now;
+  // Linux's icsk_ack.lrcvtime starts at the handshake: tcpi_last_data_recv counts from there.
+  if (c.lastDataRecvTime === 0) c.lastDataRecvTime = now;
   c.timers.rearm(now);
   c.emit('established');
   c.emit('writable');
@@ -267,7 +269,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
       const end = sb.end(0);
       if (!(f & SACKED)) {
         delivered++;
-        noteReordering(c, f, end);
+        noteReordering(c, f, sb.seq(0), end);
         rackAdvance(c, f, t, end, now);
         if (!(f & EVER_RETRANS)) {
           if (firstAcked < 0) firstAcked = t;
@@ -437,7 +439,9 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     if (dup > 0) {
       // RFC 2883 §4: report what arrived twice, first thing in the next ACK.
       if (dup >= data.length) {
-        if (setDsack(c, seq, seqAdd(seq, data.length))) mib.TcpExt.TCPDSACKOldSent++;
+        // Old data carrying a FIN not yet received: the FIN is news, so no DSACK (as Linux).
+        const newFin = hasFin && !c.finReceived;
+        if (!newFin && setDsack(c, seq, seqAdd(seq, data.length))) mib.TcpExt.TCPDSACKOldSent++;
         data = data.subarray(data.length);
         immediate = true;
       } else {
@@ -449,6 +453,7 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   }
   if (data.length > 0) {
     const offset = seqSub(seq, c.rcvNxt);
+    const rcvNxtBefore = c.rcvNxt;
     const r = c.recvBuf.write(offset, data);
     c.lastDataRecvTime = now;
     if (data.length > c.rcvMss) c.rcvMss = data.length;
@@ -464,8 +469,10 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
       if (offset > 0) mib.TcpExt.TCPOFOQueue++;
       immediate = true;
     }
-    if (r.duplicate) {
-      if (setDsack(c, seq, seqAdd(seq, data.length))) mib.TcpExt.TCPDSACKOfoSent++;
+    if (r.dupEnd > r.dupStart) {
+      // Data held out of order arrived again (RFC 2883 §4): report the first such stretch.
+      const left = seqAdd(rcvNxtBefore, r.dupStart);
+      if (setDsack(c, left, seqAdd(rcvNxtBefore, r.dupEnd))) mib.TcpExt.TCPDSACKOfoSent++;
       immediate = true;
     }
     c.unackedSegs++;

@@ -41,6 +41,8 @@ export interface SynRequest {
   deadline: number;
   /** The final ACK came while the accept queue was full (Linux's acked flag). */
   acked: boolean;
+  /** When the first SYN-ACK left (for the handshake's RTT sample, Linux's tcp_synack_rtt_meas). */
+  synAckSentAt?: number;
 }
 
 /**
@@ -231,6 +233,7 @@ export class TcpListener {
 
   private sendSynAck(req: SynRequest, now: number, cookie = false): void {
     const s = this.env.settings;
+    if (req.synAckSentAt === undefined) req.synAckSentAt = now;
     const seg = this.out.clear();
     seg.flags = TCP_SYN | TCP_ACK;
     seg.seq = req.iss;
@@ -289,6 +292,9 @@ export class TcpListener {
     }
     this.requests.delete(key);
     const conn = this.makeConnection(req, now);
+    // The handshake's RTT, if the SYN-ACK was not resent (Karn): it sets the first RTO.
+    if (req.retries === 0 && req.synAckSentAt !== undefined)
+      conn.rtt.sample(Math.max(1, now - req.synAckSentAt));
     if (!this.env.adopt(conn)) return;
     mib.Tcp.PassiveOpens++;
     // The final ACK may carry data (and even a FIN): the new connection takes it.

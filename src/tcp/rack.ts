@@ -49,13 +49,22 @@ export function rackAdvance(
   }
 }
 
-/** RFC 8985 §6.2 step 3: a never-resent segment below the highest SACKed one was delivered late. */
-export function noteReordering(c: TcpConnection, flags: number, endSeq: number): void {
+/**
+ * RFC 8985 §6.2 step 3: a never-resent segment below the highest SACKed one was delivered late.
+ * Linux's tcp_check_sack_reordering also widens the reordering degree (tcpi_reordering) to the
+ * distance, in segments, that the segment was overtaken by.
+ */
+export function noteReordering(c: TcpConnection, flags: number, startSeq: number, endSeq: number): void {
   if (flags & (EVER_RETRANS | SACKED) || c.sb.sackedOut === 0) return;
-  if (seqLt(endSeq, c.sb.highestSacked)) {
-    if (!c.rack.reorderingSeen) c.env.mib.TcpExt.TCPSACKReorder++;
-    c.rack.reorderingSeen = true;
+  const fack = c.sb.highestSacked;
+  if (!seqLt(endSeq, fack)) return;
+  const mss = c.sndMss;
+  const metric = (fack - startSeq) >>> 0;
+  if (metric > c.reordering * mss) {
+    c.reordering = Math.min(Math.ceil(metric / mss), c.env.settings.tcp_max_reordering);
   }
+  if (!c.rack.reorderingSeen) c.env.mib.TcpExt.TCPSACKReorder++;
+  c.rack.reorderingSeen = true;
 }
 
 /** A DSACK arrived: a retransmission was spurious, so widen the reordering window (RFC 8985 §6.2 step 4). */
@@ -71,7 +80,7 @@ function reoWnd(c: TcpConnection): number {
   if (!c.rack.reorderingSeen) {
     // Without evidence of reordering, recovery and three SACKed segments mean loss at once.
     if (c.caState >= 3) return 0;
-    if (c.sb.sackedOut >= c.env.settings.tcp_reordering) return 0;
+    if (c.sb.sackedOut >= c.reordering) return 0;
   }
   const minRtt = c.rtt.minRttUs === Infinity ? 0 : c.rtt.minRttUs;
   return Math.min((minRtt / 4) * c.rack.reoWndSteps, c.rtt.srttUs);

@@ -228,8 +228,7 @@ function renoSackUpdate(c: TcpConnection, a: AckSummary): number {
 function renoMarkLost(c: TcpConnection, advanced: boolean): number {
   const sb = c.sb;
   const trigger =
-    (c.caState < CA_RECOVERY && c.renoSacked >= c.env.settings.tcp_reordering) ||
-    (c.caState === CA_RECOVERY && advanced);
+    (c.caState < CA_RECOVERY && c.renoSacked >= c.reordering) || (c.caState === CA_RECOVERY && advanced);
   if (!trigger || sb.flags(0) & LOST) return 0;
   return sb.markLost(0) ? 1 : 0;
 }
@@ -237,7 +236,7 @@ function renoMarkLost(c: TcpConnection, advanced: boolean): number {
 /** RFC 6675 §4 IsLost(), for tcp_recovery=0: DupThresh SACKed segments above a hole. */
 function dupthreshMarkLost(c: TcpConnection): number {
   const sb = c.sb;
-  const thresh = c.env.settings.tcp_reordering;
+  const thresh = c.reordering;
   let above = 0;
   let lost = 0;
   for (let k = sb.packetsOut - 1; k >= 0; k--) {

@@ -18,10 +18,14 @@ export interface WriteResult {
   advance: number;
   /** Every byte was already held out of order (a duplicate, RFC 2883). */
   duplicate: boolean;
+  /** The first stretch already held out of order that this write covered again (offsets from
+   * RCV.NXT before the write), for a DSACK; dupEnd <= dupStart when there is none. */
+  dupStart: number;
+  dupEnd: number;
 }
 
 export class RecvBuffer {
-  private readonly result: WriteResult = { advance: 0, duplicate: false };
+  private readonly result: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0 };
   private buf: Uint8Array = new Uint8Array(0);
   private head = 0;
   private readableBytes = 0;
@@ -59,6 +63,7 @@ export class RecvBuffer {
     const res = this.result;
     res.advance = 0;
     res.duplicate = false;
+    res.dupStart = res.dupEnd = 0;
     const room = this.space - offset;
     const n = Math.min(data.length, room);
     if (n <= 0) return res;
@@ -75,6 +80,13 @@ export class RecvBuffer {
       return res;
     }
     res.duplicate = this.covered(offset, offset + n);
+    for (const r of this.ooo) {
+      if (r.start < offset + n && r.end > offset) {
+        res.dupStart = Math.max(r.start, offset);
+        res.dupEnd = Math.min(r.end, offset + n);
+        break;
+      }
+    }
     this.insert(offset, offset + n);
     const head = this.ooo[0];
     if (head && head.start <= 0) {

@@ -66,7 +66,7 @@ export function applySack(c: TcpConnection, seg: TcpSegment, now: number): SackR
       const end = sb.end(k);
       if (seqLt(sb.seq(k), left) || seqGt(end, right)) continue; // only part of it: not SACKed
       const t = sb.time(k);
-      noteReordering(c, f, end);
+      noteReordering(c, f, sb.seq(k), end);
       rackAdvance(c, f, t, end, now);
       if (!(f & EVER_RETRANS)) {
         if (result.firstSackTime < 0 || t < result.firstSackTime) result.firstSackTime = t;
