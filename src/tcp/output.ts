@@ -142,11 +142,14 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     seg.seq = c.sndNxt;
     seg.payload = view;
     const last = view.length === queued;
-    // PSH at the end of each write, and at the end of each of the send queue's TSO-sized chunks
-    // (Linux's forced_push marks every full skb of tcp_min_tso_segs segments).
-    const streamEnd = seqSub(seqAdd(c.sndNxt, view.length), seqAdd(c.iss, 1));
-    const chunk = PSH_CHUNK_SEGS * c.sndMss;
-    seg.flags = last || streamEnd % chunk === 0 ? TCP_PSH : 0;
+    // PSH at the end of what was written, and, outside loss recovery, at the end of each burst
+    // that uses up cwnd or the peer's window with data still queued (what Linux's segments show).
+    const left = queued - view.length;
+    const burstEnds =
+      left > 0 &&
+      c.caState === CA_OPEN &&
+      (packetsInFlight(c) + 1 >= cwnd || c.sndWnd - inFlightBytes - view.length < Math.min(c.sndMss, left));
+    seg.flags = last || burstEnds ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
       seg.flags |= TCP_FIN;
@@ -252,7 +255,6 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number): voi
 }
 
 const EMPTY = new Uint8Array(0);
-const PSH_CHUNK_SEGS = 2;
 
 /** Resend the SYN or SYN-ACK (the handshake's own retransmissions). */
 export function retransmitHead(c: TcpConnection, now: number): void {
