@@ -9,6 +9,7 @@ import {
   F_GETFL,
   F_SETFL,
   IPPROTO_TCP,
+  MSG_EOR,
   MSG_MORE,
   O_NONBLOCK,
   O_RDWR,
@@ -312,7 +313,7 @@ export class Sockets {
       throw new SocketError('EPIPE', 'write', 'the sending side is closed');
     if (s.state === 'connecting') throw new SocketError('EAGAIN', 'write', 'still connecting');
     if (data.length === 0) return 0;
-    const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0);
+    const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0, (flags & MSG_EOR) !== 0);
     if (n === 0) throw new SocketError('EAGAIN', 'write', 'the send buffer is full');
     return n;
   }

@@ -90,6 +90,8 @@ export class TcpConnection {
   // Queues.
   readonly sendBuf: SendBuffer;
   readonly recvBuf: RecvBuffer;
+  /** Ends of MSG_EOR records not yet sent past: segments never span one. */
+  readonly eorMarks: number[] = [];
   /** The user asked to close the sending direction; FIN follows the queued data. */
   finQueued = false;
   finSent = false;
@@ -275,9 +277,14 @@ export class TcpConnection {
   }
 
   /** Queue data for sending; returns the bytes accepted (0 when the send buffer is full). */
-  send(data: Uint8Array, now: number, more = false): number {
+  send(data: Uint8Array, now: number, more = false, eor = false): number {
     if (this.finQueued || this.state === 'CLOSED') return 0;
     const n = this.sendBuf.write(data);
+    // MSG_EOR: no later byte may share a segment with this record's end (Linux's tcp_skb_can_collapse).
+    if (eor && n === data.length && n > 0) {
+      const end = seqAdd(this.sndUna, this.sendBuf.length);
+      this.eorMarks.push(end);
+    }
     if (n > 0 && this.state !== 'SYN-SENT' && this.state !== 'SYN-RECEIVED') transmitQueued(this, now, more);
     return n;
   }

@@ -9,7 +9,7 @@ import {
   packetsInFlight,
   reorderTimeout,
 } from './recovery.js';
-import { FIN, LOST, RETRANS, SACKED } from './scoreboard.js';
+import { FIN, LOST, PSH, RETRANS, SACKED } from './scoreboard.js';
 import { seqAdd, seqGt, seqSub } from './seq.js';
 import { undoNoteRetransmit } from './undo.js';
 
@@ -120,6 +120,11 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     }
     const wndLeft = c.sndWnd - inFlightBytes;
     let len = Math.min(c.sndMss, queued);
+    // An MSG_EOR record ends here: the segment stops at it.
+    while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
+    const eor = c.eorMarks.length > 0 ? seqSub(c.eorMarks[0] as number, c.sndNxt) : Infinity;
+    const atEor = eor <= len;
+    if (atEor) len = eor;
     if (len > wndLeft) {
       // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
       // window only if it is at least half the largest window the peer offered.
@@ -132,7 +137,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     }
     // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
     const endsWithFin = c.finQueued && len === queued;
-    if (len < c.sndMss && !endsWithFin) {
+    if (len < c.sndMss && !endsWithFin && !atEor) {
       if (c.opts.cork || more) break;
       if (!c.opts.nodelay && c.sb.packetsOut > 0) break; // Nagle: one small segment in flight at most
     }
@@ -149,7 +154,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       left > 0 &&
       c.caState === CA_OPEN &&
       (packetsInFlight(c) + 1 >= cwnd || c.sndWnd - inFlightBytes - view.length < Math.min(c.sndMss, left));
-    seg.flags = last || burstEnds ? TCP_PSH : 0;
+    seg.flags = last || burstEnds || (atEor && view.length === len) ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
       seg.flags |= TCP_FIN;
@@ -158,7 +163,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       finSentTransition(c);
     }
     c.fillAck(seg, now);
-    c.sb.push(c.sndNxt, view.length, fin, now);
+    c.sb.push(c.sndNxt, view.length, fin, now, (seg.flags & TCP_PSH) !== 0);
     c.sndNxt = seqAdd(c.sndNxt, view.length + (fin ? 1 : 0));
     c.env.mib.TcpExt.TCPOrigDataSent++;
     c.lastDataSentTime = now;
@@ -246,7 +251,8 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number): voi
   seg.payload = view;
   const fin = (sb.flags(k) & FIN) !== 0;
   if (fin) seg.flags = TCP_FIN;
-  if (view.length > 0 && offset + view.length === c.sendBuf.length) seg.flags |= TCP_PSH;
+  if (view.length > 0 && (offset + view.length === c.sendBuf.length || sb.flags(k) & PSH))
+    seg.flags |= TCP_PSH;
   c.fillAck(seg, now);
   sb.markRetransmitted(k, now);
   noteRetransmission(c, now);

@@ -10,6 +10,8 @@ export const RETRANS = 4;
 export const EVER_RETRANS = 8;
 /** The segment carries our FIN, which takes one sequence number after its data. */
 export const FIN = 16;
+/** The segment was sent with PSH (a retransmission repeats it). */
+export const PSH = 32;
 
 /**
  * The sender's record of every segment between SND.UNA and SND.NXT (RFC 6675 §3's scoreboard,
@@ -76,13 +78,13 @@ export class Scoreboard {
   }
 
   /** Record a segment sent for the first time. */
-  push(seq: number, len: number, fin: boolean, now: number): void {
+  push(seq: number, len: number, fin: boolean, now: number, psh = false): void {
     if (this.n === this.seqs.length) this.grow();
     const s = this.slot(this.n);
     this.seqs[s] = seq >>> 0;
     this.lens[s] = len;
     this.times[s] = this.stamp(now);
-    this.flagBits[s] = fin ? FIN : 0;
+    this.flagBits[s] = (fin ? FIN : 0) | (psh ? PSH : 0);
     this.n++;
   }
 
@@ -187,7 +189,7 @@ export class Scoreboard {
     const f = this.flagBits[a] as number;
     this.flagBits[b] = f;
     this.lens[a] = firstLen;
-    this.flagBits[a] = f & ~FIN;
+    this.flagBits[a] = f & ~(FIN | PSH);
     if (f & LOST) this.lostOut++;
     if (f & RETRANS) this.retransOut++;
     if (f & SACKED) this.sackedOut++;
