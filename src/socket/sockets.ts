@@ -258,8 +258,8 @@ export class Sockets {
     if (!c) return;
     const now = this.now();
     const o = s.opts;
-    if (o.nodelay) c.setNoDelay(true, now);
-    if (o.cork) c.setCork(true, now);
+    if (c.opts.nodelay !== o.nodelay) c.setNoDelay(o.nodelay, now);
+    if (c.opts.cork !== o.cork) c.setCork(o.cork, now);
     if (o.keepalive || o.keepidle || o.keepintvl || o.keepcnt)
       c.setKeepAlive(o.keepalive, now, o.keepidle, o.keepintvl, o.keepcnt);
     if (o.userTimeout) c.setUserTimeout(o.userTimeout, now);
@@ -410,6 +410,8 @@ export class Sockets {
         break;
       case 'TCP_NODELAY':
         o.nodelay = need() !== 0;
+        // Setting it (even again) pushes what is queued, as Linux does.
+        if (o.nodelay && s.conn) s.conn.setNoDelay(true, this.now());
         break;
       case 'TCP_CORK':
         o.cork = need() !== 0;

@@ -90,6 +90,8 @@ export class TcpConnection {
   // Queues.
   readonly sendBuf: SendBuffer;
   readonly recvBuf: RecvBuffer;
+  /** The last write said MSG_MORE. */
+  lastWriteMore = false;
   /** Ends of MSG_EOR records not yet sent past: segments never span one. */
   readonly eorMarks: number[] = [];
   /** The user asked to close the sending direction; FIN follows the queued data. */
@@ -280,6 +282,8 @@ export class TcpConnection {
   send(data: Uint8Array, now: number, more = false, eor = false): number {
     if (this.finQueued || this.state === 'CLOSED') return 0;
     const n = this.sendBuf.write(data);
+    // MSG_MORE: more is coming, so the end of this write gets no PSH (Linux's tcp_push).
+    if (n > 0) this.lastWriteMore = more;
     // MSG_EOR: no later byte may share a segment with this record's end (Linux's tcp_skb_can_collapse).
     if (eor && n === data.length && n > 0) {
       const end = seqAdd(this.sndUna, this.sendBuf.length);
@@ -384,9 +388,10 @@ export class TcpConnection {
     this.terminate(now, null);
   }
 
+  /** TCP_NODELAY; turning it on pushes what is queued once, even past TCP_CORK (Linux's TCP_NAGLE_PUSH). */
   setNoDelay(on: boolean, now: number): void {
     this.opts.nodelay = on;
-    if (on) transmitQueued(this, now);
+    if (on) transmitQueued(this, now, false, true);
   }
 
   setCork(on: boolean, now: number): void {

@@ -65,7 +65,7 @@ export function sendSynAck(c: TcpConnection, now: number): void {
  * last segment of what was queued, and FIN once everything is sent. Packets in flight never exceed
  * cwnd (RFC 5681 §3.1, RFC 6675's pipe).
  */
-export function transmitQueued(c: TcpConnection, now: number, more = false): void {
+export function transmitQueued(c: TcpConnection, now: number, more = false, pushCorked = false): void {
   if (c.state === 'SYN-SENT') {
     if (c.sndNxt === c.iss) {
       sendSyn(c, now);
@@ -80,11 +80,11 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
   if (c.frtoSendNew) {
     // F-RTO step 2.b (RFC 5682): probe with new data; fall back to resending if none can go.
     c.frtoSendNew = false;
-    sentNew = sendNewData(c, now, more, c.cwnd);
+    sentNew = sendNewData(c, now, more, c.cwnd, pushCorked);
     if (!seqGt(c.sndNxt, c.highSeq)) c.frto = false;
   }
   if (c.sb.lostOut > c.sb.retransOut) retransmitLost(c, now);
-  sentNew += sendNewData(c, now, more, c.cwnd);
+  sentNew += sendNewData(c, now, more, c.cwnd, pushCorked);
   if (sentNew > 0) {
     if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut += sentNew;
     // Linux's tcp_event_new_data_sent: the first segment in flight starts the retransmission timer.
@@ -103,7 +103,7 @@ export function transmitQueued(c: TcpConnection, now: number, more = false): voi
 }
 
 /** New segments within cwnd (in packets) and the peer's window; returns how many went out. */
-function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number): number {
+function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number, pushCorked = false): number {
   let sent = 0;
   for (;;) {
     const inFlightBytes = seqSub(c.sndNxt, c.sndUna);
@@ -113,7 +113,10 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       c.chrono.set(c.sb.packetsOut > 0 ? 'sndbuf' : 'idle', now);
       break;
     }
-    if (packetsInFlight(c) >= cwnd) {
+    // Linux's tcp_cwnd_test is not strict about the final FIN: a last segment that carries it
+    // goes even when cwnd is full.
+    const finalFin = c.finQueued && queued <= c.sndMss && c.eorMarks.length === 0;
+    if (packetsInFlight(c) >= cwnd && !finalFin) {
       c.cwndLimited = true;
       c.chrono.set('busy', now);
       break;
@@ -138,7 +141,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
     const endsWithFin = c.finQueued && len === queued;
     if (len < c.sndMss && !endsWithFin && !atEor) {
-      if (c.opts.cork || more) break;
+      if ((c.opts.cork || more) && !pushCorked) break;
       if (!c.opts.nodelay && c.sb.packetsOut > 0) break; // Nagle: one small segment in flight at most
     }
     const view = c.sendBuf.view(inFlightBytes, len);
@@ -154,7 +157,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
       left > 0 &&
       c.caState === CA_OPEN &&
       (packetsInFlight(c) + 1 >= cwnd || c.sndWnd - inFlightBytes - view.length < Math.min(c.sndMss, left));
-    seg.flags = last || burstEnds || (atEor && view.length === len) ? TCP_PSH : 0;
+    seg.flags = (last && !c.lastWriteMore) || burstEnds || (atEor && view.length === len) ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
       seg.flags |= TCP_FIN;
@@ -171,12 +174,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number)
     sent++;
   }
   // A FIN with no data left to carry it.
-  if (
-    c.finQueued &&
-    !c.finSent &&
-    seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length &&
-    packetsInFlight(c) < cwnd
-  ) {
+  if (c.finQueued && !c.finSent && seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length) {
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
     seg.flags = TCP_FIN;
