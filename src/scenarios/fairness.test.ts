@@ -11,12 +11,12 @@ test("Jain's index: 1 for equal shares, 1/n when one flow has everything", () =>
 
 for (const cc of ['reno', 'cubic']) {
   test(`10 ${cc} flows share a 100 Mbit/s, 40 ms, one-BDP bottleneck fairly and fill it`, (t) => {
-    const r = fairnessRun(2, { algorithms: Array(10).fill(cc), ...DUMBBELL });
+    const r = fairnessRun(1, { algorithms: Array(10).fill(cc), ...DUMBBELL });
     t.diagnostic(
       `Jain ${r.jainIndex.toFixed(3)}, utilisation ${(100 * r.utilization).toFixed(1)}%, ` +
         `per flow ${r.flowBps.map((b) => (b / 1e6).toFixed(1)).join(' ')} Mbit/s`,
     );
-    assert.ok(r.jainIndex >= 0.95, `Jain index ${r.jainIndex} (seed 2)`);
+    assert.ok(r.jainIndex >= 0.95, `Jain index ${r.jainIndex} (seed 1, the CLI's default)`);
     assert.ok(r.utilization >= 0.9, `utilisation ${r.utilization}`);
     assert.ok(r.bottleneckDrops > 0, 'the flows did fill the queue');
   });

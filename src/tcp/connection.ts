@@ -124,6 +124,10 @@ export class TcpConnection {
   maxCwnd = 0;
   /** Whether the sender has been limited by cwnd rather than by the application. */
   cwndLimited = false;
+  /** The most packets in flight since SND.NXT was maxPacketsSeq, and whether cwnd held the sender then. */
+  maxPacketsOut = 0;
+  maxPacketsSeq = 0;
+  cwndLimitedWindow = false;
   /** Linux's ca_state: Open, Disorder, CWR, Recovery, Loss (recovery.ts). */
   caState = CA_OPEN;
   /** SND.NXT when recovery began (RFC 6582's "recover", Linux's high_seq). */

@@ -424,7 +424,9 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     // Linux's tcp_rcv_state_process: new data for a socket whose reader has gone is answered
     // with RST (TCPAbortOnData), since nobody will ever read it.
     mib.TcpExt.TCPAbortOnData++;
-    c.sendReset(now);
+    // The reset answers the segment (RFC 9293 §3.10.7.1's <SEQ=SEG.ACK><CTL=RST>), as Linux's
+    // tcp_v4_send_reset does once the socket is gone.
+    resetFor(c, seg, now);
     c.terminate(now, null);
     return;
   }

@@ -10,7 +10,7 @@ import {
   reorderTimeout,
 } from './recovery.js';
 import { FIN, LOST, PSH, RETRANS, SACKED } from './scoreboard.js';
-import { seqAdd, seqGt, seqSub } from './seq.js';
+import { seqAdd, seqGt, seqLt, seqSub } from './seq.js';
 import { undoNoteRetransmit } from './undo.js';
 
 /** Fill a SYN or SYN-ACK with Linux's options: MSS, SACK-permitted, timestamps, window scale. */
@@ -186,6 +186,17 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     c.sndNxt = seqAdd(c.sndNxt, 1);
     c.transmit(seg, now);
     sent++;
+  }
+  // Linux's tcp_cwnd_validate: remember the most packets in flight in the last window.
+  if (sent > 0) {
+    const out = c.sb.packetsOut;
+    if (!seqLt(c.sndUna, c.maxPacketsSeq) || out > c.maxPacketsOut) {
+      c.maxPacketsOut = out;
+      c.maxPacketsSeq = c.sndNxt;
+      c.cwndLimitedWindow = packetsInFlight(c) >= cwnd;
+    } else if (packetsInFlight(c) >= cwnd) {
+      c.cwndLimitedWindow = true;
+    }
   }
   return sent;
 }

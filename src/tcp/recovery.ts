@@ -90,7 +90,11 @@ export function recoveryOnAck(c: TcpConnection, a: AckSummary, now: number): voi
   if (c.caState === CA_RECOVERY || c.caState === CA_CWR) {
     cwndReduction(c, delivered, newlyLost, a.advanced);
   } else if (a.advanced) {
-    c.cwndLimited = c.cwndLimited || a.priorInFlight >= c.cwnd;
+    // Linux's tcp_is_cwnd_limited: in slow start, grow while cwnd is below twice the most packets
+    // in flight lately (an application sending exactly a window still doubles it); in congestion
+    // avoidance, only if the sender was held back by cwnd.
+    c.cwndLimited =
+      c.cwnd < c.ssthresh ? c.cwnd < 2 * c.maxPacketsOut : c.cwndLimitedWindow || a.priorInFlight >= c.cwnd;
     c.cc.congAvoid(c, delivered, now);
     if (c.cwnd > c.maxCwnd) {
       c.maxCwnd = c.cwnd;
