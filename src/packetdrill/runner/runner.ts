@@ -292,7 +292,8 @@ class ScriptRun {
     const seg = new TcpSegment();
     const syn = (p.flagBits & 2) !== 0;
     const hasAck = (p.flagBits & 16) !== 0;
-    if (syn) {
+    if (syn && this.remoteIsn === null) {
+      // The first SYN names the remote ISN; later SYNs are mapped like any segment.
       this.remoteIsn = p.seq.start >>> 0;
       this.scriptRemoteIsn = p.seq.start;
     }
