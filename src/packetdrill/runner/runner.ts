@@ -297,8 +297,8 @@ class ScriptRun {
       this.remoteIsn = p.seq.start >>> 0;
       this.scriptRemoteIsn = p.seq.start;
     }
-    if (this.remoteIsn === null)
-      throw new Fail(`line ${e.line}: an inbound segment before any SYN names the remote ISN`);
+    // Before any SYN from the peer (a RST answering our SYN), sequence numbers are taken as written.
+    if (this.remoteIsn === null) this.remoteIsn = 0;
     seg.srcPort = this.remotePort;
     seg.dstPort = this.localPort;
     seg.flags = p.flagBits & 0x1ff;
