@@ -151,12 +151,9 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     seg.payload = view;
     const last = view.length === queued;
     // PSH at the end of what was written, and, outside loss recovery, at the end of each burst
-    // that uses up cwnd or the peer's window with data still queued (what Linux's segments show).
+    // that uses up cwnd with data still queued (what Linux's segments show).
     const left = queued - view.length;
-    const burstEnds =
-      left > 0 &&
-      c.caState === CA_OPEN &&
-      (packetsInFlight(c) + 1 >= cwnd || c.sndWnd - inFlightBytes - view.length < Math.min(c.sndMss, left));
+    const burstEnds = left > 0 && c.caState === CA_OPEN && packetsInFlight(c) + 1 >= cwnd;
     seg.flags = (last && !c.lastWriteMore) || burstEnds || (atEor && view.length === len) ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
@@ -263,6 +260,8 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number): voi
   if (view.length > 0 && (offset + view.length === c.sendBuf.length || sb.flags(k) & PSH))
     seg.flags |= TCP_PSH;
   c.fillAck(seg, now);
+  // Linux's retrans_stamp: retransmissions are timed from the original send of the first one.
+  if (c.retransStart < 0) c.retransStart = sb.time(k);
   sb.markRetransmitted(k, now);
   noteRetransmission(c, now);
   undoNoteRetransmit(c, now);

@@ -44,6 +44,10 @@ export class TcpTimers {
   armRetransmit(now: number, rtoUs = this.c.rtt.rtoUs): void {
     this.rtoKind = 'retransmit';
     this.rto = Math.ceil(now + rtoUs);
+    // Linux's tcp_clamp_rto_to_user_timeout: never wait past TCP_USER_TIMEOUT.
+    const ut = this.c.opts.userTimeoutMs * 1000;
+    if (ut > 0 && this.c.retransStart >= 0)
+      this.rto = Math.max(now + 1, Math.min(this.rto, Math.ceil(this.c.retransStart + ut)));
     this.update();
   }
 
