@@ -220,12 +220,18 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   /** Passive open: a listener on addr:port (0 = any address). */
-  listen(localAddr: number, localPort: number, backlog: number, observer?: ListenerObserver): TcpListener {
+  listen(
+    localAddr: number,
+    localPort: number,
+    backlog: number,
+    observer?: ListenerObserver,
+    buffers: { rcvBuf?: number; sndBuf?: number } = {},
+  ): TcpListener {
     const list = this.listeners.get(localPort) ?? [];
     if (list.some((x) => x.localAddr === localAddr || x.localAddr === 0 || localAddr === 0)) {
       throw new TcpLayerError('EADDRINUSE', `${this.host.name}: port ${localPort} is already listening`);
     }
-    const l = new TcpListener(this, localAddr, localPort, backlog);
+    const l = new TcpListener(this, localAddr, localPort, backlog, buffers);
     list.push(l);
     list.sort((a, b) => (a.localAddr === 0 ? 1 : 0) - (b.localAddr === 0 ? 1 : 0));
     this.listeners.set(localPort, list);

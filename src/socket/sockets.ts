@@ -163,7 +163,10 @@ export class Sockets {
       throw new SocketError('EINVAL', 'listen', `socket is ${s.state}`);
     if (s.localPort === 0) s.localPort = this.ephemeralPort(s, 'listen');
     try {
-      s.listener = this.host.tcp.listen(s.localAddr, s.localPort, backlog, () => this.wake(s));
+      s.listener = this.host.tcp.listen(s.localAddr, s.localPort, backlog, () => this.wake(s), {
+        ...(s.opts.rcvbuf ? { rcvBuf: s.opts.rcvbuf } : {}),
+        ...(s.opts.sndbuf ? { sndBuf: Math.floor(2 * s.opts.sndbuf * SNDBUF_PAYLOAD_SHARE) } : {}),
+      });
     } catch (e) {
       throw this.convert(e, 'listen');
     }

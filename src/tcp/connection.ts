@@ -220,7 +220,9 @@ export class TcpConnection {
     this.cc = createCongestionControl(s.tcp_congestion_control) ?? new Reno();
     this.rtt = new RttEstimator(s);
     this.timers = new TcpTimers(this);
-    this.rcvWscale = s.tcp_window_scaling ? chooseWscale(Math.max(s.tcp_rmem[2], this.recvBuf.capacity)) : 0;
+    // Linux's tcp_select_initial_window: the scale covers tcp_rmem[2], or only the buffer the
+    // user fixed with SO_RCVBUF (the window clamp).
+    this.rcvWscale = s.tcp_window_scaling ? initialWscale(s.tcp_rmem[2], o.rcvBuf) : 0;
   }
 
   get srttUs(): number {
@@ -609,6 +611,11 @@ export class TcpConnection {
       tcpi_snd_wnd: this.sndWnd,
     };
   }
+}
+
+/** The window scale for a connection: from tcp_rmem[2], or from a buffer fixed by SO_RCVBUF. */
+export function initialWscale(rmemMax: number, lockedRcvBuf?: number): number {
+  return chooseWscale(lockedRcvBuf !== undefined ? lockedRcvBuf : rmemMax);
 }
 
 /**

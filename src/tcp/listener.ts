@@ -1,5 +1,5 @@
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
-import { TcpConnection, chooseWscale } from './connection.js';
+import { TcpConnection, initialWscale } from './connection.js';
 import type { FourTuple, TcpEnv } from './env.js';
 import { seqAdd } from './seq.js';
 import { COOKIE_MSS_TABLE, SynCookies } from './syncookies.js';
@@ -64,6 +64,8 @@ export class TcpListener {
     readonly localAddr: number,
     readonly localPort: number,
     backlog: number,
+    /** SO_RCVBUF/SO_SNDBUF set on the listening socket: accepted connections inherit them. */
+    readonly buffers: { rcvBuf?: number; sndBuf?: number } = {},
   ) {
     // Linux: listen()'s backlog is capped by somaxconn; the accept queue holds backlog + 1.
     this.backlog = Math.max(0, Math.min(backlog, env.settings.somaxconn));
@@ -238,7 +240,7 @@ export class TcpListener {
     seg.flags = TCP_SYN | TCP_ACK;
     seg.seq = req.iss;
     seg.ack = seqAdd(req.irs, 1);
-    const win = Math.min(s.tcp_rmem[1], 65535);
+    const win = Math.min(this.buffers.rcvBuf ?? s.tcp_rmem[1], 65535);
     // Linux's tcp_select_initial_window rounds down to whole segments only above one MSS.
     seg.window = win > req.mss ? win - (win % req.mss) : win;
     seg.mss = req.mss;
@@ -256,7 +258,8 @@ export class TcpListener {
       }
       seg.tsEcr = req.tsRecent;
     }
-    if (req.peerWscale >= 0) seg.wscale = chooseWscale(Math.max(s.tcp_rmem[2], s.tcp_rmem[1]));
+    if (req.peerWscale >= 0)
+      seg.wscale = initialWscale(Math.max(s.tcp_rmem[2], s.tcp_rmem[1]), this.buffers.rcvBuf);
     this.env.transmitFor(req.tuple, seg);
   }
 
@@ -306,7 +309,13 @@ export class TcpListener {
 
   private makeConnection(req: SynRequest, now: number): TcpConnection {
     const s = this.env.settings;
-    const c = new TcpConnection(this.env, req.tuple, { mss: req.mss, iss: req.iss, tsOffset: req.tsOffset });
+    const c = new TcpConnection(this.env, req.tuple, {
+      mss: req.mss,
+      iss: req.iss,
+      tsOffset: req.tsOffset,
+      ...(this.buffers.rcvBuf !== undefined ? { rcvBuf: this.buffers.rcvBuf } : {}),
+      ...(this.buffers.sndBuf !== undefined ? { sndBuf: this.buffers.sndBuf } : {}),
+    });
     c.irs = req.irs;
     c.rcvNxt = seqAdd(req.irs, 1);
     // Our SYN is outstanding until this very ACK is processed by the new connection.
