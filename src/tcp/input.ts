@@ -121,7 +121,9 @@ function acceptable(c: TcpConnection, seg: TcpSegment): boolean {
     if (wnd === 0) return seg.seq === c.rcvNxt;
     return seqLe(c.rcvNxt, seg.seq) && seqLt(seg.seq, endWnd);
   }
-  if (wnd === 0) return false;
+  // Linux takes a bare FIN even with the window closed, so that a peer sending FINs into a zero
+  // window is not answered forever with ACKs (tcp_data_queue).
+  if (wnd === 0) return seg.payload.length === 0 && (seg.flags & TCP_FIN) !== 0 && seg.seq === c.rcvNxt;
   const last = seqAdd(seg.seq, len - 1);
   return (
     (seqLe(c.rcvNxt, seg.seq) && seqLt(seg.seq, endWnd)) || (seqLe(c.rcvNxt, last) && seqLt(last, endWnd))
@@ -523,6 +525,8 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
     immediate = true; // a retransmitted FIN: our ACK was lost
   }
   if (data.length === 0 && !hasFin && seg.payload.length === 0) return;
+  // A full receive buffer is announced at once: the sender must stop and probe.
+  if (c.recvBuf.space === 0) immediate = true;
   // Delayed ACK (RFC 1122 4.2.3.2, RFC 5681 §4.2): every second full segment at once, quick
   // ACKs at the start of a connection as Linux does, otherwise within 40 ms. The ACK goes out
   // before the application hears of the data, as in Linux, where the reader wakes up later.

@@ -233,6 +233,12 @@ export class TcpListener {
     };
   }
 
+  /** The SYN-ACK's window (unscaled): the receive buffer up to 65535, in whole segments above one MSS (Linux's tcp_select_initial_window). */
+  private synAckWindow(req: SynRequest): number {
+    const win = Math.min(this.buffers.rcvBuf ?? this.env.settings.tcp_rmem[1], 65535);
+    return win > req.mss ? win - (win % req.mss) : win;
+  }
+
   private sendSynAck(req: SynRequest, now: number, cookie = false): void {
     const s = this.env.settings;
     if (req.synAckSentAt === undefined) req.synAckSentAt = now;
@@ -240,9 +246,7 @@ export class TcpListener {
     seg.flags = TCP_SYN | TCP_ACK;
     seg.seq = req.iss;
     seg.ack = seqAdd(req.irs, 1);
-    const win = Math.min(this.buffers.rcvBuf ?? s.tcp_rmem[1], 65535);
-    // Linux's tcp_select_initial_window rounds down to whole segments only above one MSS.
-    seg.window = win > req.mss ? win - (win % req.mss) : win;
+    seg.window = this.synAckWindow(req);
     seg.mss = req.mss;
     seg.sackPermitted = req.sackOk;
     if (req.tsOk) {
@@ -334,8 +338,9 @@ export class TcpListener {
     });
     if (req.retries > 0) c.cwnd = 1;
     c.state = 'SYN-RECEIVED';
-    c.rcvAdvRight = seqAdd(c.rcvNxt, Math.min(s.tcp_rmem[1], 65535));
-    c.rcvWnd = Math.min(s.tcp_rmem[1], 65535);
+    // The window the SYN-ACK offered: its right edge stands (RFC 7323 §2.4).
+    c.rcvWnd = this.synAckWindow(req);
+    c.rcvAdvRight = seqAdd(c.rcvNxt, c.rcvWnd);
     c.lastRecvTime = now;
     return c;
   }

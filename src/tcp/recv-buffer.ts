@@ -64,7 +64,10 @@ export class RecvBuffer {
     res.advance = 0;
     res.duplicate = false;
     res.dupStart = res.dupEnd = 0;
-    const room = this.space - offset;
+    // Bytes beyond the buffer are dropped, except that an in-order segment arriving while the
+    // buffer is below its size is taken whole (Linux's tcp_try_rmem_schedule checks the memory
+    // already used, not the segment's end): at most one segment over.
+    const room = offset === 0 && this.readableBytes < this.capacity ? data.length : this.space - offset;
     const n = Math.min(data.length, room);
     if (n <= 0) return res;
     this.reserve(this.readableBytes + offset + n);

@@ -51,6 +51,7 @@ const PASSING = new Set([
   'tcp_close_no_rst.pkt',
   'tcp_disorder_fin_in_FIN_WAIT.pkt',
   'tcp_dsack_mult.pkt',
+  'tcp_rcv_zero_wnd_fin.pkt',
 ]);
 
 function walk(dir: string, out: string[] = []): string[] {
