@@ -10,6 +10,8 @@ export interface SsRow {
   sendQ: number;
   local: string;
   peer: string;
+  /** For a connection, what `ss -ti` prints under it. */
+  info?: string;
 }
 
 const addr = (a: number, p: number | '*') => `${a === 0 ? '*' : formatIpv4(a)}:${p}`;
@@ -48,18 +50,81 @@ export function ssRows(host: Host): SsRow[] {
         sendQ: s.sendBuf.length,
         local: addr(t.localAddr, t.localPort),
         peer: addr(t.remoteAddr, t.remotePort),
+        info: ssInfo(s, host.tcp.now()),
       });
     }
   }
   return rows;
 }
 
-export function formatSs(host: Host): string {
+const g = (v: number) => String(Number(v.toPrecision(6)));
+const rate = (bps: number) =>
+  bps >= 1e9
+    ? `${g(bps / 1e9)}Gbps`
+    : bps >= 1e6
+      ? `${g(bps / 1e6)}Mbps`
+      : bps >= 1e3
+        ? `${g(bps / 1e3)}Kbps`
+        : `${Math.round(bps)}bps`;
+
+/**
+ * The details `ss -ti` prints for a connection, with iproute2's names and units (times in ms,
+ * rtt as srtt/rttvar, rates in bits per second), from the connection's tcp_info.
+ */
+export function ssInfo(c: TcpConnection, now: number): string {
+  const i = c.info(now);
+  const v = (k: string) => i[k] ?? 0;
+  const parts: string[] = [];
+  if (c.tsOk) parts.push('ts');
+  if (c.sackOk) parts.push('sack');
+  parts.push(c.cc.name);
+  if (c.wscaleOk) parts.push(`wscale:${v('tcpi_snd_wscale')},${v('tcpi_rcv_wscale')}`);
+  parts.push(`rto:${g(v('tcpi_rto') / 1000)}`);
+  if (v('tcpi_rtt') > 0) parts.push(`rtt:${g(v('tcpi_rtt') / 1000)}/${g(v('tcpi_rttvar') / 1000)}`);
+  parts.push(`ato:${g(v('tcpi_ato') / 1000)}`);
+  parts.push(
+    `mss:${v('tcpi_snd_mss')}`,
+    `pmtu:${v('tcpi_pmtu')}`,
+    `rcvmss:${c.rcvMss}`,
+    `advmss:${v('tcpi_advmss')}`,
+  );
+  parts.push(`cwnd:${v('tcpi_snd_cwnd')}`);
+  if (v('tcpi_snd_ssthresh') < 0x7fffffff) parts.push(`ssthresh:${v('tcpi_snd_ssthresh')}`);
+  parts.push(`bytes_acked:${v('tcpi_bytes_acked')}`, `bytes_received:${v('tcpi_bytes_received')}`);
+  parts.push(`segs_out:${v('tcpi_segs_out')}`, `segs_in:${v('tcpi_segs_in')}`);
+  if (v('tcpi_rtt') > 0)
+    parts.push(`send ${rate((v('tcpi_snd_cwnd') * v('tcpi_snd_mss') * 8 * 1e6) / v('tcpi_rtt'))}`);
+  parts.push(
+    `lastsnd:${v('tcpi_last_data_sent')}`,
+    `lastrcv:${v('tcpi_last_data_recv')}`,
+    `lastack:${v('tcpi_last_ack_recv')}`,
+  );
+  if (v('tcpi_delivery_rate') > 0) parts.push(`delivery_rate ${rate(v('tcpi_delivery_rate') * 8)}`);
+  parts.push(`busy:${Math.round(v('tcpi_busy_time') / 1000)}ms`);
+  if (v('tcpi_rwnd_limited') > 0) parts.push(`rwnd_limited:${Math.round(v('tcpi_rwnd_limited') / 1000)}ms`);
+  if (v('tcpi_sndbuf_limited') > 0)
+    parts.push(`sndbuf_limited:${Math.round(v('tcpi_sndbuf_limited') / 1000)}ms`);
+  if (v('tcpi_unacked') > 0) parts.push(`unacked:${v('tcpi_unacked')}`);
+  if (v('tcpi_total_retrans') > 0) parts.push(`retrans:${v('tcpi_retrans')}/${v('tcpi_total_retrans')}`);
+  if (v('tcpi_sacked') > 0) parts.push(`sacked:${v('tcpi_sacked')}`);
+  if (v('tcpi_lost') > 0) parts.push(`lost:${v('tcpi_lost')}`);
+  parts.push(`rcv_space:${v('tcpi_rcv_space')}`, `rcv_ssthresh:${v('tcpi_rcv_ssthresh')}`);
+  if (v('tcpi_min_rtt') > 0) parts.push(`minrtt:${g(v('tcpi_min_rtt') / 1000)}`);
+  return parts.join(' ');
+}
+
+/** `ss -tan`, or with `info` `ss -tani`: the table, and each connection's details below it. */
+export function formatSs(host: Host, opts: { info?: boolean } = {}): string {
   const rows = ssRows(host);
   const head = ['State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'];
   const cells = rows.map((r) => [r.state, String(r.recvQ), String(r.sendQ), r.local, r.peer]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: string[]) =>
     c.map((x, i) => (i === 1 || i === 2 ? x.padStart(w[i] as number) : x.padEnd(w[i] as number))).join('  ');
-  return [line(head), ...cells.map(line)].join('\n');
+  const out = [line(head)];
+  rows.forEach((r, k) => {
+    out.push(line(cells[k] as string[]));
+    if (opts.info && r.info) out.push(`\t ${r.info}`);
+  });
+  return out.join('\n');
 }
