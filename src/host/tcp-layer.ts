@@ -7,6 +7,7 @@ import type { TcpMib } from '../tcp/mib.js';
 import { seqGt } from '../tcp/seq.js';
 import { SynCookies } from '../tcp/syncookies.js';
 import type { TcpSettings } from '../tcp/settings.js';
+import type { TcpTraceEvent } from '../tcp/trace.js';
 import type { Ipv4Header } from '../wire/ipv4-header.js';
 import { TCP_ACK, TCP_SYN, type TcpSegment } from '../wire/tcp-segment.js';
 import { DeadlineHeap } from './deadline-heap.js';
@@ -128,6 +129,27 @@ export class TcpLayer implements TcpListenerEnv {
   deadlineChanged(conn: TcpConnectionLike): void {
     this.heap.update(conn as Timed);
     this.armTimer();
+  }
+
+  /** The engine's tracer (env.trace): null until someone subscribes. */
+  trace: ((conn: TcpConnectionLike, ev: TcpTraceEvent) => void) | null = null;
+  private readonly tracers: ((t: number, tuple: FourTuple, ev: TcpTraceEvent) => void)[] = [];
+
+  /**
+   * Hear the engine's events (state changes, cwnd, retransmissions, RTOs) with the time and the
+   * connection's 4-tuple. Returns the unsubscribe function; with no subscriber tracing is off.
+   */
+  subscribeTrace(fn: (t: number, tuple: FourTuple, ev: TcpTraceEvent) => void): () => void {
+    this.tracers.push(fn);
+    this.trace = (conn, ev) => {
+      const t = this.now();
+      for (const f of this.tracers) f(t, conn.tuple, ev);
+    };
+    return () => {
+      const i = this.tracers.indexOf(fn);
+      if (i >= 0) this.tracers.splice(i, 1);
+      if (this.tracers.length === 0) this.trace = null;
+    };
   }
 
   event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void {

@@ -233,6 +233,27 @@ export class TcpConnection {
     return this.rtt.minRttUs;
   }
 
+  /** The window last reported to a tracer (cwnd, ssthresh, ca_state), to report only changes. */
+  private traced = [0, 0, -1];
+
+  /** Report cwnd to a tracer if it changed. */
+  traceCwnd(): void {
+    const t = this.env.trace;
+    if (!t) return;
+    const p = this.traced;
+    if (p[0] === this.cwnd && p[1] === this.ssthresh && p[2] === this.caState) return;
+    p[0] = this.cwnd;
+    p[1] = this.ssthresh;
+    p[2] = this.caState;
+    t(this, {
+      type: 'cwnd',
+      cwnd: this.cwnd,
+      ssthresh: this.ssthresh,
+      inFlight: packetsInFlight(this),
+      caState: this.caState,
+    });
+  }
+
   /** TCP_CONGESTION: switch algorithm; false if there is no such algorithm. */
   setCongestionControl(name: string): boolean {
     const cc = createCongestionControl(name);
@@ -249,6 +270,7 @@ export class TcpConnection {
 
   setState(s: TcpState): void {
     if (this.state === s) return;
+    this.env.trace?.(this, { type: 'state', from: this.state, to: s });
     const mib = this.env.mib.Tcp;
     if (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT') mib.CurrEstab--;
     if (s === 'ESTABLISHED' || s === 'CLOSE-WAIT') mib.CurrEstab++;

@@ -1,6 +1,7 @@
 import type { TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpMib } from './mib.js';
 import type { TcpSettings } from './settings.js';
+import type { TcpTraceEvent } from './trace.js';
 
 /**
  * What a connection needs from the world around it. The engine is sans-IO: it never reads a clock,
@@ -28,6 +29,8 @@ export interface TcpEnv {
    * more may be sent now. Absent means unlimited.
    */
   challengeAckAllowed?(now: number): boolean;
+  /** A tracer for engine events (trace.ts); null or absent costs nothing. */
+  readonly trace?: ((conn: TcpConnectionLike, ev: TcpTraceEvent) => void) | null;
 }
 
 /** The minimum the env needs to know of a connection (avoids a type cycle). */

@@ -327,6 +327,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   else if (advanced) c.dupAcks = 0;
   if (advanced || delivered > 0 || dupAck || dsack) {
     recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight, origDelivered, sacked, seg }, now);
+    c.traceCwnd();
   }
   if (c.state === 'CLOSED') return;
   if (advanced) {

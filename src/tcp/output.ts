@@ -244,7 +244,7 @@ function retransmitLost(c: TcpConnection, now: number): void {
 }
 
 /** Resend the k-th outstanding segment, cut to the current MSS if the path MTU fell. */
-export function retransmitSegment(c: TcpConnection, k: number, now: number): void {
+export function retransmitSegment(c: TcpConnection, k: number, now: number, tlp = false): void {
   const sb = c.sb;
   if (sb.len(k) > c.sndMss) sb.split(k, c.sndMss);
   const seq = sb.seq(k);
@@ -265,6 +265,7 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number): voi
   sb.markRetransmitted(k, now);
   noteRetransmission(c, now);
   undoNoteRetransmit(c, now);
+  c.env.trace?.(c, { type: 'retransmit', seq, len: view.length, reason: tlp ? 'tlp' : c.caState === CA_LOSS ? 'rto' : 'fast' });
   c.transmit(seg, now);
 }
 
@@ -310,6 +311,8 @@ export function onRetransmitTimeout(c: TcpConnection, now: number): void {
   if (!syn) enterLoss(c, now, true);
   c.retransmits++;
   c.rtt.backoff();
+  c.env.trace?.(c, { type: 'rto', rtoUs: c.rtt.rtoUs, backoff: c.rtt.backoffCount });
+  c.traceCwnd();
   retransmitHead(c, now);
   c.timers.armRetransmit(now);
 }
@@ -361,7 +364,7 @@ export function sendLossProbe(c: TcpConnection, now: number): void {
       const last = c.sb.packetsOut - 1;
       const len = c.sb.len(last);
       if (len > c.sndMss) c.sb.split(last, len - (Math.ceil(len / c.sndMss) - 1) * c.sndMss);
-      retransmitSegment(c, c.sb.packetsOut - 1, now);
+      retransmitSegment(c, c.sb.packetsOut - 1, now, true);
       c.tlpRetrans = true;
       probed = true;
     }
