@@ -17,3 +17,4 @@ export {
 } from './tcp/cc/index.js';
 export { Network, type LinkOptions } from './network.js';
 export { AutoDriver } from './sim/auto-driver.js';
+export type { TcpTraceEvent } from './tcp/trace.js';
