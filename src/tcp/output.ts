@@ -265,7 +265,12 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number, tlp 
   sb.markRetransmitted(k, now);
   noteRetransmission(c, now);
   undoNoteRetransmit(c, now);
-  c.env.trace?.(c, { type: 'retransmit', seq, len: view.length, reason: tlp ? 'tlp' : c.caState === CA_LOSS ? 'rto' : 'fast' });
+  c.env.trace?.(c, {
+    type: 'retransmit',
+    seq,
+    len: view.length,
+    reason: tlp ? 'tlp' : c.caState === CA_LOSS ? 'rto' : 'fast',
+  });
   c.transmit(seg, now);
 }
 
