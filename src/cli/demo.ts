@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Host } from '../host/host.js';
+import { formatSs } from '../host/ss.js';
 import { formatNetstatS } from '../host/counters.js';
 import { openPcapFile } from '../link/pcap-file-node.js';
 import { PointToPointLink } from '../link/sim-link.js';
@@ -153,8 +154,17 @@ export const demo: Command = {
       if (ev === 'state') states.push(`client ${c.state}`);
     });
     const t0 = sim.now();
+    // The engine's own account of the transfer: cwnd as it changes, and why segments were resent.
+    const cwndTrace: { t: number; cwnd: number; caState: number }[] = [];
+    const resent = { fast: 0, rto: 0, tlp: 0 };
+    const unsubscribe = client.tcp.subscribeTrace((t, tuple, ev) => {
+      if (tuple.localPort !== c.tuple.localPort) return;
+      if (ev.type === 'cwnd') cwndTrace.push({ t, cwnd: ev.cwnd, caState: ev.caState });
+      if (ev.type === 'retransmit') resent[ev.reason]++;
+    });
     pump();
     sim.runUntil(() => received === data.length, 600e6);
+    unsubscribe();
     const secs = (sim.now() - t0) / 1e6;
     const info = c.info(sim.now());
     console.log(
@@ -164,8 +174,22 @@ export const demo: Command = {
       `   retransmitted segments: ${client.counters.Tcp.RetransSegs}, fast retransmits: ${client.counters.TcpExt.TCPFastRetrans}, timeouts: ${client.counters.TcpExt.TCPTimeouts}`,
     );
     console.log(
-      `   client: cwnd ${info.tcpi_snd_cwnd} segments, ssthresh ${info.tcpi_snd_ssthresh}, srtt ${((info.tcpi_rtt ?? 0) / 1000).toFixed(1)} ms, rto ${((info.tcpi_rto ?? 0) / 1000).toFixed(0)} ms\n`,
+      `   client: cwnd ${info.tcpi_snd_cwnd} segments, ssthresh ${info.tcpi_snd_ssthresh}, srtt ${((info.tcpi_rtt ?? 0) / 1000).toFixed(1)} ms, rto ${((info.tcpi_rto ?? 0) / 1000).toFixed(0)} ms`,
     );
+    console.log(
+      `   resent: ${resent.fast} in fast recovery, ${resent.rto} after timeouts, ${resent.tlp} as tail loss probes`,
+    );
+    console.log(`   cwnd (segments) every tenth of the transfer, with the state Linux calls it:`);
+    const names = ['Open', 'Disorder', 'CWR', 'Recovery', 'Loss'];
+    const samples: string[] = [];
+    for (let k = 0; k <= 10; k++) {
+      const at = t0 + ((sim.now() - t0) * k) / 10;
+      const last = cwndTrace.filter((e) => e.t <= at).at(-1);
+      if (last) samples.push(`${last.cwnd}${last.caState ? ` (${names[last.caState]})` : ''}`);
+    }
+    console.log(`   ${samples.join(' → ')}`);
+    console.log('\n   ss -tani on the client, after the transfer:\n');
+    console.log(formatSs(client, { info: true }).replace(/^/gm, '   ') + '\n');
 
     console.log(
       "6. The four-way close (the seed's 1.4): the client closes first and waits 2MSL in TIME-WAIT.\n",
