@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import type { Timer } from '../sim/scheduler.js';
 import type { Host } from '../host/host.js';
 import { POLLERR, POLLHUP, POLLOUT, SHUT_WR } from '../socket/constants.js';
-import { SocketError } from '../socket/errno.js';
+import { errnoName, SocketError } from '../socket/errno.js';
 import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
 import { isIPv4 } from './ip.js';
@@ -31,7 +31,8 @@ export interface ConnectOptions {
 
 type Pending = { chunk: Uint8Array; off: number; cb: (err?: Error | null) => void };
 
-const READ_CHUNK = 64 * 1024;
+/** Shared by every socket: reads land here and are copied out at their size. */
+const scratch = new Uint8Array(64 * 1024);
 
 /**
  * A TCP connection on a synack host shaped like Node's net.Socket: a stream.Duplex whose writes
@@ -161,10 +162,9 @@ export class Socket extends Duplex {
   private pull(): void {
     const s = this.env.sockets;
     while (this.reading && !this.destroyed) {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
       let n: number;
       try {
-        n = s.read(this.fd, buf);
+        n = s.read(this.fd, scratch);
       } catch (e) {
         if (e instanceof SocketError && e.errno === 'EAGAIN') return;
         this.destroy(nodeError(e, 'read'));
@@ -177,7 +177,8 @@ export class Socket extends Duplex {
       }
       this.bytesRead += n;
       this.touch();
-      this.reading = this.push(buf.subarray(0, n));
+      // One allocation of the size read (a read that finds nothing allocates nothing).
+      this.reading = this.push(Buffer.from(scratch.subarray(0, n)));
     }
   }
 
@@ -371,17 +372,6 @@ export class Socket extends Duplex {
     if (this.fd < 0) return {};
     return this.env.sockets.getsockopt(this.fd, 'IPPROTO_TCP', 'TCP_INFO') as Record<string, number>;
   }
-}
-
-function errnoName(n: number): SocketError['errno'] | null {
-  const names: Record<number, SocketError['errno']> = {
-    104: 'ECONNRESET',
-    110: 'ETIMEDOUT',
-    111: 'ECONNREFUSED',
-    113: 'EHOSTUNREACH',
-    101: 'ENETUNREACH',
-  };
-  return names[n] ?? null;
 }
 
 /** Node's net.connect argument forms: (port[, host][, cb]) or (options[, cb]). */

@@ -41,6 +41,12 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
+/** The name of a Linux errno number (as SO_ERROR returns it), or null for 0 and unknown numbers. */
+export function errnoName(n: number): ErrnoName | null {
+  for (const [name, [num]] of Object.entries(ERRNO)) if (num === n) return name as ErrnoName;
+  return null;
+}
+
 /** A failed socket call: `errno` is the Linux name, `code` the same (as Node's errors carry it). */
 export class SocketError extends Error {
   readonly errno: ErrnoName;

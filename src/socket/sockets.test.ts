@@ -21,6 +21,15 @@ function net(seed = 1, settings = {}) {
   return { sim, l, ca: new Sockets(a), cb: new Sockets(b) };
 }
 
+/** A listening socket on `port` (after `setup`, for options set before listen()). */
+function listening(s: Sockets, port: number, setup: (fd: number) => void = () => undefined): number {
+  const fd = s.socket();
+  setup(fd);
+  s.bind(fd, '0.0.0.0', port);
+  s.listen(fd);
+  return fd;
+}
+
 function errno(f: () => unknown): string {
   try {
     f();
@@ -138,9 +147,7 @@ test('EADDRINUSE, and SO_REUSEADDR to rebind while the old connection sits in TI
 
 test('SO_LINGER {1, 0}: close sends RST; the peer reads ECONNRESET, then writes get EPIPE', () => {
   const { sim, ca, cb, l } = net();
-  const srv = cb.socket();
-  cb.bind(srv, '0.0.0.0', 80);
-  cb.listen(srv);
+  const srv = listening(cb, 80);
   const cli = ca.socket();
   errno(() => ca.connect(cli, '10.0.0.2', 80));
   sim.runFor(20_000);
@@ -166,9 +173,7 @@ test('SO_LINGER {1, 0}: close sends RST; the peer reads ECONNRESET, then writes 
 
 test('options: doubled buffer sizes, TCP_NODELAY, TCP_MAXSEG on the SYN, TCP_CONGESTION, TCP_INFO, fcntl, ioctl', () => {
   const { sim, ca, cb, l } = net();
-  const srv = cb.socket();
-  cb.bind(srv, '0.0.0.0', 80);
-  cb.listen(srv);
+  listening(cb, 80);
   const cli = ca.socket();
   ca.setsockopt(cli, 'SOL_SOCKET', 'SO_SNDBUF', 65536);
   assert.equal(ca.getsockopt(cli, 'SOL_SOCKET', 'SO_SNDBUF'), 131072, 'Linux reports twice the size asked');
@@ -207,9 +212,7 @@ test('options: doubled buffer sizes, TCP_NODELAY, TCP_MAXSEG on the SYN, TCP_CON
 
 test('the async calls wait for the simulated network', async () => {
   const { sim, ca, cb } = net();
-  const srv = cb.socket();
-  cb.bind(srv, '0.0.0.0', 80);
-  cb.listen(srv);
+  const srv = listening(cb, 80);
   const cli = ca.socket();
   const accepted = cb.acceptAsync(srv);
   const connected = ca.connectAsync(cli, '10.0.0.2', 80);
@@ -224,10 +227,8 @@ test('the async calls wait for the simulated network', async () => {
 
 test('TCP_INFO accounts delivery rate and where the sender spent its time (busy, receive window)', () => {
   const { sim, ca, cb } = net(9);
-  const srv = cb.socket();
-  cb.setsockopt(srv, 'SOL_SOCKET', 'SO_RCVBUF', 16384); // a small window limits the sender
-  cb.bind(srv, '0.0.0.0', 80);
-  cb.listen(srv);
+  // A small window limits the sender.
+  const srv = listening(cb, 80, (fd) => cb.setsockopt(fd, 'SOL_SOCKET', 'SO_RCVBUF', 16384));
   const cli = ca.socket();
   errno(() => ca.connect(cli, '10.0.0.2', 80));
   sim.runFor(20_000);

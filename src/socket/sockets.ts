@@ -16,6 +16,7 @@ import {
   POLLERR,
   POLLHUP,
   POLLIN,
+  POLLNVAL,
   POLLOUT,
   POLLRDHUP,
   RMEM_MAX,
@@ -549,7 +550,7 @@ export class Sockets {
   /** poll(): the events (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP) ready on fd now. */
   poll(fd: number, events = POLLIN | POLLOUT): number {
     const s = this.table.get(fd);
-    if (!s) return 0x20; // POLLNVAL
+    if (!s) return POLLNVAL;
     let r = 0;
     if (s.listener) {
       if (s.listener.acceptQueueLength > 0) r |= POLLIN;
@@ -576,7 +577,7 @@ export class Sockets {
     return new Promise((resolve) => {
       const check = (): void => {
         const r = this.poll(fd, events);
-        if (r || !this.table.has(fd)) resolve(r || 0x20);
+        if (r || !this.table.has(fd)) resolve(r || POLLNVAL);
         else s.waiters.push(check);
       };
       s.waiters.push(check);

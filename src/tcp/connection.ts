@@ -141,8 +141,6 @@ export class TcpConnection {
   renoSacked = 0;
   /** The reordering degree in segments (Linux's tp->reordering), widened as reordering is seen. */
   reordering: number;
-  /** Consecutive duplicate ACKs. */
-  dupAcks = 0;
   readonly rack = new RackState();
   readonly autotune = new AutoTune();
   readonly undo = new UndoState();
@@ -578,11 +576,6 @@ export class TcpConnection {
     if (this.tsOk) this.tsRecent = syn.tsVal;
     this.sackOk = weAsked.sack && syn.sackPermitted;
     this.sndMss = Math.max(48, Math.min(this.peerMss, this.advMss) - (this.tsOk ? 12 : 0));
-  }
-
-  /** Packets in flight (RFC 6675's pipe). */
-  get packetsInFlight(): number {
-    return packetsInFlight(this);
   }
 
   /** Linux's tcp_info (include/uapi/linux/tcp.h), in Linux's units. */

@@ -323,8 +323,6 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     !(seg.flags & TCP_FIN) &&
     !windowChanged &&
     sb.packetsOut > 0;
-  if (dupAck) c.dupAcks++;
-  else if (advanced) c.dupAcks = 0;
   if (advanced || delivered > 0 || dupAck || dsack) {
     recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight, origDelivered, sacked, seg }, now);
     c.traceCwnd();

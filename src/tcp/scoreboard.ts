@@ -1,4 +1,4 @@
-import { seqAdd, seqGe, seqGt, seqLe, seqLt, seqSub } from './seq.js';
+import { seqAdd, seqGe, seqGt, seqLe, seqSub } from './seq.js';
 
 /** The peer holds this segment out of order (RFC 2018). */
 export const SACKED = 1;
@@ -201,17 +201,6 @@ export class Scoreboard {
     this.lens[to] = this.lens[from] as number;
     this.times[to] = this.times[from] as number;
     this.flagBits[to] = this.flagBits[from] as number;
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.n = 0;
-    this.sackedOut = this.lostOut = this.retransOut = 0;
-  }
-
-  /** Whether `seq` lies within what is outstanding. */
-  contains(seq: number): boolean {
-    return this.n > 0 && seqGe(seq, this.seq(0)) && seqLt(seq, this.end(this.n - 1));
   }
 
   private grow(): void {

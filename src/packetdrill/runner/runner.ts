@@ -2,7 +2,7 @@ import { Host } from '../../host/host.js';
 import { defaultHostSettings, isSettingName, setSetting, type HostSettings } from '../../host/settings.js';
 import type { NetDevice } from '../../link/device.js';
 import { Simulator } from '../../sim/simulator.js';
-import { SocketError } from '../../socket/errno.js';
+import { errnoName, SocketError } from '../../socket/errno.js';
 import { Sockets, type OptionValue } from '../../socket/sockets.js';
 import { ipv4 } from '../../wire/ipv4-addr.js';
 import { Ipv4Header } from '../../wire/ipv4-header.js';
@@ -121,6 +121,8 @@ class ScriptRun {
   private blocking: Blocking | null = null;
   private readonly code: { action: CodeAction; info: Record<string, number> }[] = [];
   private readonly hdr = new Ipv4Header();
+  /** A segment read ahead while aggregating, which belongs to the next outbound line. */
+  private pushedBack: Live | null = null;
 
   constructor(
     private readonly script: Script,
@@ -330,13 +332,18 @@ class ScriptRun {
     if (ecr === 0) return 0;
     const live = this.tsTable.get(ecr);
     if (live !== undefined) return live;
-    if (this.tsBase && this.cfg.tcpTsEcrScaled) return (this.tsBase.live + (ecr - this.tsBase.script)) >>> 0;
+    // Not a value the stack sent: interpolate from the first TS val seen (--tcp_ts_ecr_scaled).
     if (this.tsBase) return (this.tsBase.live + (ecr - this.tsBase.script)) >>> 0;
     throw new Fail(`line ${e.line}: unable to infer live TS ecr for script TS ecr ${ecr}`);
   }
 
   /** The next segment the stack sends (waiting in virtual time up to `deadline`), or null. */
   private nextSegment(deadline: number): Live | null {
+    if (this.pushedBack) {
+      const p = this.pushedBack;
+      this.pushedBack = null;
+      return p;
+    }
     for (;;) {
       while (this.dev.out.length > 0) {
         const o = this.dev.out.shift() as { t: number; pkt: Uint8Array };
@@ -377,7 +384,7 @@ class ScriptRun {
       const contiguous =
         next.seg.seq === (last.seg.seq + last.seg.payload.length) >>> 0 && next.seg.payload.length > 0;
       if (!contiguous) {
-        this.dev.out.unshift({ t: next.t, pkt: buildTcpPacket(this.hdr.src, this.hdr.dst, next.seg) });
+        this.pushedBack = next; // it starts the next script packet
         break;
       }
       last = next;
@@ -462,7 +469,6 @@ class ScriptRun {
         const g = mapped[i] as TcpOptionSpec;
         if (w.kind !== g.kind) throw bad(`bad option ${i + 1}: expected ${w.kind}, got ${g.kind}`);
         if (w.kind === 'TS' && g.kind === 'TS') {
-          this.tsTable.set(w.val, (this.tsBase?.live ?? 0) + 0);
           this.recordTs(w.val, options[i] as { kind: 'TS'; val: number; ecr: number });
           if (this.cfg.tcpTsTickUsecs > 0) {
             const err = Math.abs(g.val - w.val) * this.cfg.tcpTsTickUsecs;
@@ -627,7 +633,7 @@ class ScriptRun {
           const r = s.poll(fd, 4);
           if (!r) throw new SocketError('EINPROGRESS', 'connect');
           const err = s.getsockopt(fd, 'SOL_SOCKET', 'SO_ERROR') as number;
-          if (err !== 0) throw new SocketError(err === 110 ? 'ETIMEDOUT' : 'ECONNREFUSED', 'connect');
+          if (err !== 0) throw new SocketError(errnoName(err) ?? 'ECONNREFUSED', 'connect');
           return 0;
         };
       }
