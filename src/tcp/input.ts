@@ -2,7 +2,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segm
 import type { TcpConnection } from './connection.js';
 import { rearmRto, retransmitHead, scheduleLossProbe, sendSynAck, transmitQueued } from './output.js';
 import { noteReordering, rackAdvance } from './rack.js';
-import { packetsInFlight, recoveryOnAck } from './recovery.js';
+import { packetsInFlight, recoveryOnAck, type AckSummary } from './recovery.js';
 import { applySack } from './sack.js';
 import { rcvRttSample } from './autotune.js';
 import { EVER_RETRANS, SACKED } from './scoreboard.js';
@@ -242,6 +242,18 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   c.timers.rearm(now);
 }
 
+/** One summary object for every ACK (no allocation per segment); filled just before use. */
+const ackSummary: AckSummary = {
+  advanced: false,
+  delivered: 0,
+  dupAck: false,
+  dsack: false,
+  priorInFlight: 0,
+  origDelivered: false,
+  sacked: 0,
+  seg: null,
+};
+
 /**
  * ACK processing (RFC 9293 §3.10.7.4 fifth; Linux's tcp_ack): the cumulative ACK and the SACK
  * blocks update the scoreboard, RTT samples follow Karn's rule (RFC 6298 §3) using the send time
@@ -324,7 +336,17 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     !windowChanged &&
     sb.packetsOut > 0;
   if (advanced || delivered > 0 || dupAck || dsack) {
-    recoveryOnAck(c, { advanced, delivered, dupAck, dsack, priorInFlight, origDelivered, sacked, seg }, now);
+    const a = ackSummary;
+    a.advanced = advanced;
+    a.delivered = delivered;
+    a.dupAck = dupAck;
+    a.dsack = dsack;
+    a.priorInFlight = priorInFlight;
+    a.origDelivered = origDelivered;
+    a.sacked = sacked;
+    a.seg = seg;
+    recoveryOnAck(c, a, now);
+    a.seg = null;
     c.traceCwnd();
   }
   if (c.state === 'CLOSED') return;
