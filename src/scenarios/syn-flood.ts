@@ -5,7 +5,7 @@ import type { TcpConnection } from '../tcp/connection.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
 import { buildTcpPacket } from '../wire/packet.js';
 import { TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
-import type { Scenario, ScenarioContext } from './scenario.js';
+import { addHost, addInterface, type Scenario, type ScenarioContext } from './scenario.js';
 
 /**
  * Estimated bytes a half-open request holds (its record, the 4-tuple and its SYN-queue entry).
@@ -25,9 +25,11 @@ export const synFlood: Scenario = {
   summary: 'spoofed SYNs at 100,000/s against a listener while 1,000 real clients connect (10 s patience)',
   run(ctx: ScenarioContext) {
     const sim = new Simulator({ seed: ctx.seed });
+    const obs = ctx.observer;
+    obs?.simulator?.(sim);
     const settings = { tcp_max_syn_backlog: 128, ...ctx.settings };
     const mk = (name: string, s: Record<string, string | number> = {}) =>
-      new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings: s });
+      addHost(obs, new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings: s }));
     const server = mk('server', settings);
     const router = mk('router', { ip_forward: 1, icmp_ratelimit: 1000 });
     const client = mk('client', { ip_local_port_range: '10000 60999' });
@@ -43,11 +45,11 @@ export const synFlood: Scenario = {
       name: 'attacker',
       both: { delayUs: 5000, bandwidthBps: 10e9 },
     });
-    server.addInterface(lServer.a, '192.0.2.10/24');
-    router.addInterface(lServer.b, '192.0.2.1/24');
-    router.addInterface(lClient.a, '198.51.100.1/24');
-    client.addInterface(lClient.b, '198.51.100.2/24');
-    router.addInterface(lAttack.a, '203.0.113.1/24');
+    addInterface(obs, server, lServer.a, '192.0.2.10/24');
+    addInterface(obs, router, lServer.b, '192.0.2.1/24');
+    addInterface(obs, router, lClient.a, '198.51.100.1/24');
+    addInterface(obs, client, lClient.b, '198.51.100.2/24');
+    addInterface(obs, router, lAttack.a, '203.0.113.1/24');
     server.setDefaultGateway('192.0.2.1');
     client.setDefaultGateway('198.51.100.1');
     // The attacker is no host: raw SYNs with random spoofed sources from unrouted space.
