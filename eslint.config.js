@@ -13,7 +13,15 @@ export default tseslint.config(
   },
   {
     // The core (everything below the sockets API) must bundle for a browser: no Node built-ins.
-    files: ['src/wire/**/*.ts', 'src/tcp/**/*.ts', 'src/host/**/*.ts', 'src/sim/**/*.ts', 'src/link/**/*.ts'],
+    files: [
+      'src/wire/**/*.ts',
+      'src/tcp/**/*.ts',
+      'src/host/**/*.ts',
+      'src/sim/**/*.ts',
+      'src/link/**/*.ts',
+      'src/viz/**/*.ts',
+      'src/record/**/*.ts',
+    ],
     ignores: ['src/**/*.test.ts', 'src/**/*.test-util.ts', 'src/link/tun/**', 'src/link/*-node.ts'],
     rules: {
       'no-restricted-imports': [

@@ -18,3 +18,5 @@ export {
 export { Network, type LinkOptions } from './network.js';
 export { AutoDriver } from './sim/auto-driver.js';
 export type { TcpTraceEvent } from './tcp/trace.js';
+export * from './viz/index.js';
+export * from './record/index.js';

@@ -3,10 +3,18 @@ import { defaultHostSettings, setSetting, settingsToRecord } from '../host/setti
 import { SCENARIOS } from '../scenarios/index.js';
 import { UsageError, flag, flagAll, formatHelp, intFlag, parseArgs, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
+import { startRecording } from './recording.js';
+import { runReport } from '../record/report.js';
+import { roundsFromResult } from '../record/rounds.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   list: { value: false, help: 'list the scenarios' },
   json: { value: false, help: 'print one JSON object: scenario, seed, settings, counters, hosts, result' },
+  out: {
+    value: true,
+    meta: 'DIR',
+    help: 'write DIR/NAME.pcap (every packet, as its host sent it) and DIR/report.html (the pictures)',
+  },
   seed: { value: true, meta: 'N', help: 'random seed (default 1); the same seed replays the same run' },
   set: {
     value: true,
@@ -25,7 +33,7 @@ export const scenario: Command = {
     if (flag(args, 'help')) {
       console.log(
         formatHelp(
-          'synack scenario --list | synack scenario NAME [--json] [--seed N] [--set name=value]…',
+          'synack scenario --list | synack scenario NAME [--out DIR] [--json] [--seed N] [--set name=value]…',
           scenario.summary,
           FLAGS,
         ),
@@ -60,7 +68,28 @@ export const scenario: Command = {
     }
     const json = Boolean(flag(args, 'json'));
     const tty = process.stderr.isTTY && !json;
-    const out = sc.run({ seed, settings: overrides, progress: (t) => tty && console.error(t) });
+    const outDir = flag(args, 'out');
+    const files = outDir ? startRecording(outDir, sc.name) : null;
+    const out = sc.run({
+      seed,
+      settings: overrides,
+      progress: (t) => tty && console.error(t),
+      observer: files?.recorder,
+    });
+    let written = '';
+    if (files) {
+      const report = files.finish(
+        runReport(files.recorder, {
+          title: `synack scenario ${sc.name}`,
+          subtitle: `${sc.summary} (seed ${seed}${Object.entries(overrides)
+            .map(([k, v]) => `, ${k}=${v}`)
+            .join('')})`,
+          rounds: roundsFromResult(out.result),
+          textBlocks: [{ title: 'The story', pre: out.story.join('\n') }],
+        }),
+      );
+      written = `capture: ${files.pcapPath} (${files.recorder.pcap?.packets ?? 0} packets)\nreport:  ${report}`;
+    }
     const hosts: Record<string, Record<string, number>> = {};
     for (const h of out.hosts) hosts[h.name] = flatCounters(h.counters);
     if (json) {
@@ -79,6 +108,8 @@ export const scenario: Command = {
       console.log(`scenario ${sc.name} (seed ${seed})\n`);
       for (const line of out.story) console.log(line);
     }
+    // stdout stays one JSON object with --json.
+    if (written) (json ? console.error : console.log)(written);
     return 0;
   },
 };

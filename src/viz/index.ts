@@ -1,0 +1,11 @@
+export * from './model.js';
+export { ladderDiagram, type LadderOptions } from './ladder.js';
+export { layoutLadder, type LadderLayout } from './ladder-layout.js';
+export { timeSequenceGraph, type TimeSequenceOptions } from './time-sequence.js';
+export { cwndChart, type CwndChartOptions } from './cwnd-chart.js';
+export { roundsChart, type RoundsChartOptions } from './rounds-chart.js';
+export { roundPhases, type Phase, type PhaseRun } from './rounds-phases.js';
+export { bytesInFlight } from './in-flight.js';
+export { renderReport, type ReportOptions, type TextBlock } from './report.js';
+export { segmentLabel, flagNames } from './labels.js';
+export { sameEndpoint } from './endpoint.js';
