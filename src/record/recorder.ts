@@ -30,6 +30,8 @@ export interface WireSegment {
   wscale: number;
   /** SACK blocks, absolute, [left, right) pairs. */
   sack: number[] | null;
+  /** The timestamp option's TSval (0 without one): tells a retransmission from its original. */
+  tsVal: number;
 }
 
 export interface FlowEnd {
@@ -49,6 +51,13 @@ export interface Flow {
   cwnd: Map<string, CwndSample[]>;
   states: StateChange[];
   retransmits: { timeUs: number; host: string; seq: number; len: number; reason: string }[];
+  /** Segments sent and not yet seen arriving, per direction (forward first), by {@link matchKey}. */
+  unarrived: [Map<number, WireSegment[]>, Map<number, WireSegment[]>];
+}
+
+/** A number that spreads segments of one direction well; collisions only cost a longer scan. */
+function matchKey(seq: number, ack: number): number {
+  return (seq ^ Math.imul(ack, 0x9e3779b1)) >>> 0;
 }
 
 export interface RecorderOptions {
@@ -87,7 +96,9 @@ export class Recorder implements RunObserver {
   private readonly maxSegments: number;
   private readonly maxFlows: number;
   private readonly hostOf = new Map<Ipv4Addr, Host>();
-  private readonly pending = new Map<string, WireSegment[]>();
+  /** The last flow a packet belonged to: bulk transfers send thousands in a row on one. */
+  private last: Flow | null = null;
+  private lastEpoch = -1;
   private readonly ip = new Ipv4Header();
   private readonly seg = new TcpSegment();
   private readonly earlyTrace = new Map<
@@ -151,13 +162,13 @@ export class Recorder implements RunObserver {
       return;
     }
     this.segmentCount++;
-    const key = flowKey(this.epoch, ip.src, s.srcPort, ip.dst, s.dstPort);
-    let flow = this.flows.get(key);
+    let flow = this.flowOf(ip.src, s.srcPort, ip.dst, s.dstPort);
     if (!flow && this.flows.size >= this.maxFlows) {
       this.segmentsSkipped++;
       return;
     }
     if (!flow) {
+      const key = flowKey(this.epoch, ip.src, s.srcPort, ip.dst, s.dstPort);
       const end = (addr: number, port: number): FlowEnd => ({
         host: this.hostOf.get(addr)?.name ?? formatIpv4(addr),
         addr,
@@ -171,8 +182,11 @@ export class Recorder implements RunObserver {
         cwnd: new Map(),
         states: [],
         retransmits: [],
+        unarrived: [new Map(), new Map()],
       };
       this.flows.set(key, flow);
+      this.last = flow;
+      this.lastEpoch = this.epoch;
       for (const e of this.earlyTrace.get(key) ?? []) this.applyTrace(flow, e.t, e.host, e.ev);
       this.earlyTrace.delete(key);
     }
@@ -189,17 +203,34 @@ export class Recorder implements RunObserver {
       window: s.window,
       wscale: s.wscale,
       sack,
+      tsVal: s.hasTimestamp ? s.tsVal : 0,
     };
     flow.segments.push(w);
-    const k = this.packetKey(ip.src, ip.dst, s);
-    const list = this.pending.get(k);
+    const pending = flow.unarrived[w.forward ? 0 : 1];
+    const k = matchKey(w.seq, w.ack);
+    const list = pending.get(k);
     if (list) list.push(w);
-    else this.pending.set(k, [w]);
+    else pending.set(k, [w]);
   }
 
-  /** What identifies one transmission end to end (routers change TTL and the IP checksum only). */
-  private packetKey(src: number, dst: number, s: TcpSegment): string {
-    return `${this.epoch} ${src}>${dst} ${s.srcPort}>${s.dstPort} ${s.seq} ${s.ack} ${s.flags} ${s.payload.length} ${s.tsVal}`;
+  /** The flow of a 4-tuple in this epoch, if it has one. */
+  private flowOf(src: number, sport: number, dst: number, dport: number): Flow | undefined {
+    const l = this.last;
+    if (l && this.lastEpoch === this.epoch) {
+      const a = l.first;
+      const b = l.second;
+      if (
+        (a.addr === src && a.port === sport && b.addr === dst && b.port === dport) ||
+        (a.addr === dst && a.port === dport && b.addr === src && b.port === sport)
+      )
+        return l;
+    }
+    const f = this.flows.get(flowKey(this.epoch, src, sport, dst, dport));
+    if (f) {
+      this.last = f;
+      this.lastEpoch = this.epoch;
+    }
+    return f;
   }
 
   private onArrive(host: Host, p: Uint8Array, verify: boolean): void {
@@ -207,14 +238,27 @@ export class Recorder implements RunObserver {
     if (!parseIpv4Header(p, ip, verify).ok || !host.isLocalAddress(ip.dst)) return;
     if (ip.protocol !== IPPROTO_TCP || ip.mf || ip.fragmentOffset > 0) return;
     // A corrupted segment is dropped by the host's checksum check: it did not arrive.
-    if (!parseTcp(ipv4Payload(p, ip), ip.src, ip.dst, this.seg, verify).ok) return;
-    const k = this.packetKey(ip.src, ip.dst, this.seg);
-    const list = this.pending.get(k);
+    const s = this.seg;
+    if (!parseTcp(ipv4Payload(p, ip), ip.src, ip.dst, s, verify).ok) return;
+    const flow = this.flowOf(ip.src, s.srcPort, ip.dst, s.dstPort);
+    if (!flow) return;
+    const forward = ip.src === flow.first.addr && s.srcPort === flow.first.port;
+    const pending = flow.unarrived[forward ? 0 : 1];
+    const k = matchKey(s.seq, s.ack);
+    const list = pending.get(k);
+    if (!list) return;
+    const tsVal = s.hasTimestamp ? s.tsVal : 0;
+    const len = s.payload.length;
     // The newest matching send: a retransmission that got through, not the lost original.
-    const w = list?.pop();
-    if (!w) return;
-    if (list && list.length === 0) this.pending.delete(k);
-    w.arriveUs = this.now();
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i] as WireSegment;
+      if (w.seq !== s.seq || w.ack !== s.ack || w.flags !== s.flags || w.len !== len || w.tsVal !== tsVal)
+        continue;
+      w.arriveUs = this.now();
+      if (list.length === 1) pending.delete(k);
+      else list.splice(i, 1);
+      return;
+    }
   }
 
   private onTrace(_t: number, host: Host, tuple: FourTuple, ev: TcpTraceEvent): void {

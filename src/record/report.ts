@@ -58,6 +58,7 @@ export function flowSections(
       svg: ladderDiagram(records, {
         left: a,
         right: b,
+        title: `Ladder diagram: ${a} ⇄ ${b}`,
         states: withSynReceived(flow, records),
         maxSegments: head,
         tailSegments: tail,

@@ -3,6 +3,7 @@
  * so two labels name the same endpoint when one's words are all among the other's.
  */
 export function sameEndpoint(a: string, b: string): boolean {
+  if (a === b) return a.trim().length > 0;
   const wa = words(a);
   const wb = words(b);
   if (wa.length === 0 || wb.length === 0) return false;
@@ -10,10 +11,18 @@ export function sameEndpoint(a: string, b: string): boolean {
   return small.every((w) => big.includes(w));
 }
 
+const cache = new Map<string, string[]>();
+
+/** A run has a handful of labels and hundreds of thousands of segments: split each label once. */
 function words(s: string): string[] {
-  return s
+  let w = cache.get(s);
+  if (w) return w;
+  if (cache.size > 10_000) cache.clear();
+  w = s
     .toLowerCase()
     .trim()
     .split(/\s+/)
-    .filter((w) => w.length > 0);
+    .filter((x) => x.length > 0);
+  cache.set(s, w);
+  return w;
 }
