@@ -18,6 +18,8 @@ export interface RunReportOptions {
   /** Segments drawn at the start and at the end of the ladder (default 14 and 10). */
   ladderHead?: number;
   ladderTail?: number;
+  /** More time-sequence graphs of the same connection, each of a stretch of time. */
+  zooms?: { title: string; description?: string; fromUs: number; toUs: number }[];
   /** The seed's classroom figure, when the run counted rounds. */
   rounds?: RoundSample[];
   /** Preformatted text after the pictures: the trace, ss, netstat -s. */
@@ -27,7 +29,7 @@ export interface RunReportOptions {
 /** The three pictures of one connection (ladder, time-sequence, cwnd), as report sections. */
 export function flowSections(
   flow: Flow,
-  opts: Pick<RunReportOptions, 'ladderHead' | 'ladderTail'> = {},
+  opts: Pick<RunReportOptions, 'ladderHead' | 'ladderTail' | 'zooms'> = {},
 ): ReportSection[] {
   const records = segmentRecords(flow);
   const a = endpointLabel(flow.first);
@@ -94,6 +96,12 @@ export function flowSections(
         toUs: zoom[1],
         title: `Time-sequence graph: data sent by ${sender}, around the first loss`,
       }),
+    });
+  for (const z of opts.zooms ?? [])
+    sections.splice(sections.length - 1, 0, {
+      title: z.title,
+      description: z.description,
+      svg: timeSequenceGraph(records, { sender, fromUs: z.fromUs, toUs: z.toUs, title: `${z.title}: ${sender}` }),
     });
   return sections;
 }

@@ -84,8 +84,22 @@ test('1 Gbit/s with 100 ms RTT and no loss: one connection fills the link once t
     'scaled windows above the BDP',
   );
 
-  const html = runReport(rec, { title: '1 Gbit/s × 100 ms, one connection, no loss', ladderHead: 6 });
-  const figure = html.match(/<svg[^>]*aria-label="Time-sequence graph[^"]*"[\s\S]*?<\/svg>/)?.[0] ?? '';
+  const html = runReport(rec, {
+    title: '1 Gbit/s × 100 ms, one connection, no loss',
+    subtitle: 'tcp_rmem and tcp_wmem max 32 MiB; window scale 10; the first 3 s of virtual time',
+    ladderHead: 6,
+    ladderTail: 0,
+    zooms: [
+      {
+        title: 'The window opening',
+        description: 'Slow start and receive-buffer auto-tuning, round trip by round trip, until the link is full.',
+        fromUs: 0,
+        toUs: 1.7e6,
+      },
+    ],
+  });
+  const figure = html.match(/<svg[^>]*aria-label="Time-sequence graph: [^"]*"[\s\S]*?<\/svg>/)?.[0] ?? '';
+  assert.match(html, /aria-label="The window opening: a 10\.0\.0\.1:\d+"/);
   t.diagnostic(
     `report ${(html.length / 1e6).toFixed(2)} MB; time-sequence figure ${(figure.length / 1e3).toFixed(0)} kB`,
   );

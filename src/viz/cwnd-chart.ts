@@ -104,10 +104,9 @@ export function cwndChart(samples: CwndSample[], opts: CwndChartOptions = {}): s
       { stroke: COLOR.cwnd, 'stroke-width': 2.2 },
     ),
   );
-  const items: LegendItem[] = [
-    { label: 'cwnd', color: COLOR.cwnd },
-    { label: 'ssthresh', color: COLOR.ssthresh, dash: '6 4' },
-  ];
+  const items: LegendItem[] = [{ label: 'cwnd', color: COLOR.cwnd }];
+  if (samples.some((s) => finite(s.ssthresh)))
+    items.push({ label: 'ssthresh', color: COLOR.ssthresh, dash: '6 4' });
   if (flight.length > 0) items.push({ label: `bytes in flight ÷ ${mss}`, color: COLOR.inFlight });
   const seen = new Set(samples.map((s) => s.caState ?? ''));
   for (const [name, color] of Object.entries(BANDS))

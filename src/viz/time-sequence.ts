@@ -103,7 +103,7 @@ export function timeSequenceGraph(segments: SegmentRecord[], opts: TimeSequenceO
       yTitle: 'relative sequence number',
     }),
   ];
-  const end = xMax;
+  const end = Math.min(xMax, to);
   parts.push(
     stepLine(
       acks.map((a) => [a.t, a.top] as const),
@@ -125,12 +125,13 @@ export function timeSequenceGraph(segments: SegmentRecord[], opts: TimeSequenceO
   parts.push(sackMarks(acks, sx, cy));
   parts.push(dataBars(data, sx, cy));
 
-  const items: LegendItem[] = [
-    { label: 'data', color: COLOR.data, marker: 'bar' },
-    { label: 'retransmission', color: COLOR.retransmit, marker: 'bar' },
+  const items: LegendItem[] = [{ label: 'data', color: COLOR.data, marker: 'bar' }];
+  if (data.some((s) => s.retransmit))
+    items.push({ label: 'retransmission', color: COLOR.retransmit, marker: 'bar' });
+  items.push(
     { label: 'ACK', color: COLOR.ack },
     { label: clipped ? 'ACK + window (clipped)' : 'ACK + window', color: COLOR.window },
-  ];
+  );
   if (acks.some((a) => a.sack.length > 0)) items.push({ label: 'SACK', color: COLOR.sack, marker: 'bar' });
   if (data.some((s) => s.dropped)) items.push({ label: 'lost', color: COLOR.lost, marker: 'bar' });
   parts.push(legend(AREA.x, 48, items));
