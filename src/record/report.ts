@@ -101,7 +101,12 @@ export function flowSections(
     sections.splice(sections.length - 1, 0, {
       title: z.title,
       description: z.description,
-      svg: timeSequenceGraph(records, { sender, fromUs: z.fromUs, toUs: z.toUs, title: `${z.title}: ${sender}` }),
+      svg: timeSequenceGraph(records, {
+        sender,
+        fromUs: z.fromUs,
+        toUs: z.toUs,
+        title: `${z.title}: ${sender}`,
+      }),
     });
   return sections;
 }

@@ -92,7 +92,8 @@ test('1 Gbit/s with 100 ms RTT and no loss: one connection fills the link once t
     zooms: [
       {
         title: 'The window opening',
-        description: 'Slow start and receive-buffer auto-tuning, round trip by round trip, until the link is full.',
+        description:
+          'Slow start and receive-buffer auto-tuning, round trip by round trip, until the link is full.',
         fromUs: 0,
         toUs: 1.7e6,
       },
