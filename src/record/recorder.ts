@@ -267,7 +267,8 @@ export class Recorder implements RunObserver {
     const key = flowKey(this.epoch, tuple.localAddr, tuple.localPort, tuple.remoteAddr, tuple.remotePort);
     const flow = this.flows.get(key);
     if (flow) this.applyTrace(flow, t, host.name, ev);
-    else {
+    else if (this.flows.size < this.maxFlows) {
+      // Events before the connection's first packet (its first state change) wait for it.
       let l = this.earlyTrace.get(key);
       if (!l) this.earlyTrace.set(key, (l = []));
       l.push({ t, host: host.name, tuple, ev });

@@ -8,6 +8,7 @@ export const COLOR = {
   right: '#047857',
   retransmit: '#db2777',
   lost: '#111827',
+  timeout: '#dc2626',
   data: '#1d4ed8',
   ack: '#15803d',
   window: '#b7791f',
@@ -22,7 +23,7 @@ export const COLOR = {
 /** Colour for a congestion event marker: losses red, recovery green, everything else amber. */
 export function eventColor(event: string): string {
   const e = event.toLowerCase();
-  if (e.includes('timeout') || e.includes('rto') || e.includes('loss')) return COLOR.lost;
+  if (e.includes('timeout') || e.includes('rto') || e.includes('loss')) return COLOR.timeout;
   if (e.includes('exit') || e.includes('undo')) return COLOR.ack;
   return COLOR.retransmit;
 }
