@@ -28,7 +28,10 @@ export function transferStory(
   sim: Simulator,
   say: (s?: string) => void,
   indent: (s: string) => string,
-): { onLine(line: string): void; finish(t0: number, received: number, intact: boolean): void } {
+): {
+  onLine(line: string): void;
+  finish(t0: number, received: number, intact: boolean, drops: string): void;
+} {
   const ring: string[] = [];
   let printed = 0;
   let skipped = 0;
@@ -60,7 +63,7 @@ export function transferStory(
       shownFast = true;
       context(
         'the first loss: duplicate ACKs carrying SACK blocks come back, and the client resends the hole at once:',
-        'ss -tani on the client, in fast recovery (cwnd and ssthresh just cut, retrans counted):',
+        'ss -tani on the client, in fast recovery (ssthresh halved, PRR bringing cwnd down to it):',
       );
     }
     if (ev.type === 'rto' && !shownRto && after === 0 && shownFast) {
@@ -94,7 +97,7 @@ export function transferStory(
       if (ring.length > BEFORE) ring.shift();
     },
 
-    finish(t0, received, intact): void {
+    finish(t0, received, intact, drops): void {
       unsubscribe();
       skipNote();
       const secs = (sim.now() - t0) / 1e6;
@@ -108,6 +111,7 @@ export function transferStory(
         `   segments resent: ${client.counters.Tcp.RetransSegs} (fast retransmits ${x.TCPFastRetrans}, ` +
           `timeouts ${x.TCPTimeouts}, loss probes ${x.TCPLossProbes}); fast recoveries with SACK: ${x.TCPSackRecovery}`,
       );
+      say(`   ${drops}`);
       say();
       say("   The engine's trace, as the seed's phases:");
       for (const l of phases(samples)) say(`   ${l}`);
@@ -130,8 +134,8 @@ function phases(samples: Sample[]): string[] {
   const out: string[] = [];
   const first = samples[0];
   if (!first) return ['(no trace)'];
-  const t0 = first.t;
-  const at = (t: number): string => `${((t - t0) / 1e6).toFixed(3)} s`;
+  // Virtual time, as the trace's lines print it.
+  const at = (t: number): string => `${(t / 1e6).toFixed(3)} s`;
   let i = 0;
   let peak = first;
   while (i < samples.length && (samples[i] as Sample).state === 'Open') {

@@ -133,7 +133,13 @@ export const demo: Command = {
     pump();
     sim.runUntil(() => received === data.length, 600e6);
     show = () => {};
-    story.finish(t0, received, intact);
+    const d = wan.ab.stats.dropped;
+    story.finish(
+      t0,
+      received,
+      intact,
+      `the wan dropped ${d.queue} at its full queue and ${d.loss} at random`,
+    );
 
     say("4. The four-way close (the seed's 1.4): the client closes first, then the server; the client waits");
     say('   in TIME-WAIT for 2MSL (60 s on Linux) so that late segments of this connection die out.');

@@ -8,6 +8,12 @@ export function endpointLabel(e: FlowEnd): string {
   return `${e.host} ${formatIpv4(e.addr)}:${e.port}`;
 }
 
+const REASON: Record<string, string> = {
+  fast: 'fast retransmit',
+  rto: 'after a timeout',
+  tlp: 'tail loss probe',
+};
+
 interface Direction {
   /** The initial sequence number: the SYN's, or the first seen when the SYN was not captured. */
   isn: number;
@@ -48,6 +54,11 @@ export function segmentRecords(flow: Flow): SegmentRecord[] {
     const d = s.forward ? 0 : 1;
     if (s.arriveUs >= 0) lastArrivedSend[d] = Math.max(lastArrivedSend[d] ?? -1, s.timeUs);
   }
+  // Why the engine resent a segment, from its trace: the ladder writes it under the arrow.
+  const why = new Map<string, string>();
+  for (const r of flow.retransmits)
+    why.set(`${r.host} ${r.timeUs} ${r.seq >>> 0}`, REASON[r.reason] ?? r.reason);
+  const hosts = [flow.first.host, flow.second.host];
   const out: SegmentRecord[] = new Array<SegmentRecord>(segs.length);
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i] as WireSegment;
@@ -73,7 +84,11 @@ export function segmentRecords(flow: Flow): SegmentRecord[] {
     };
     if (s.arriveUs >= 0) r.arriveUs = s.arriveUs;
     else if (s.timeUs < (lastArrivedSend[d] ?? -1)) r.dropped = true;
-    if (retransmit) r.retransmit = true;
+    if (retransmit) {
+      r.retransmit = true;
+      const note = why.get(`${hosts[d]} ${s.timeUs} ${s.seq}`);
+      if (note) r.note = note;
+    }
     if (s.sack) {
       const blocks: [number, number][] = [];
       for (let j = 0; j + 1 < s.sack.length; j += 2)

@@ -86,6 +86,7 @@ test('the recorder sees each segment once, when it was sent and when it arrived,
   assert.ok(resent.length >= 1);
   assert.equal(resent[0]?.relSeq, hole.relSeq, 'the retransmission fills the hole');
   assert.ok(resent[0]?.arriveUs !== undefined, 'and arrives');
+  assert.equal(resent[0]?.note, 'fast retransmit', "the engine's reason, from its trace");
   // SACK blocks, relative, above the hole.
   const sacks = r.filter((s) => s.sack && s.sack.length > 0);
   assert.ok(sacks.length > 0);
