@@ -42,14 +42,14 @@ export function integerTicks(min: number, max: number, target = 8): number[] {
 
 /** Byte axes tick on round binary amounts so labels read "16 KiB", not "15.6 KiB". */
 export function byteTicks(max: number, target = 6): number[] {
-  const unit = max >= 4 * 1024 * 1024 ? 1024 * 1024 : max >= 4 * 1024 ? 1024 : 1;
+  const unit = max >= 1024 * 1024 ? 1024 * 1024 : max >= 1024 ? 1024 : 1;
   return niceTicks(0, max / unit, target).map((v) => v * unit);
 }
 
 /** Ticks over [min, max] of a byte axis, in KiB or MiB steps when the span is that large. */
 export function byteRangeTicks(min: number, max: number, target = 6): number[] {
   const span = max - min;
-  const unit = span >= 4 * 1024 * 1024 ? 1024 * 1024 : span >= 4 * 1024 ? 1024 : 1;
+  const unit = span >= 1024 * 1024 ? 1024 * 1024 : span >= 1024 ? 1024 : 1;
   return niceTicks(min / unit, max / unit, target).map((v) => v * unit);
 }
 

@@ -184,7 +184,7 @@ function sackMarks(acks: AckPoint[], sx: (v: number) => number, sy: (v: number) 
 }
 
 /** Above this many data segments, bars that share a pixel column merge into one. */
-const DETAILED_LIMIT = 2500;
+const DETAILED_LIMIT = 1000;
 
 /** A big run: one bar per pixel column and kind (new data, retransmitted, lost). */
 function columnBars(data: SegmentRecord[], sx: (v: number) => number, sy: (v: number) => number): string {
