@@ -65,7 +65,7 @@ export interface RecorderOptions {
   pcap?: PcapWriter;
   /** Stop capturing after this many packets (the segment records go on). Default 250,000. */
   maxPcapPackets?: number;
-  /** Stop keeping segment records after this many (the pcap goes on). Default 2,000,000. */
+  /** Stop keeping segment records after this many (the pcap goes on). Default 1,000,000. */
   maxSegments?: number;
   /** Keep segments of at most this many connections (a SYN flood makes one per spoofed SYN). Default 10,000. */
   maxFlows?: number;
@@ -110,7 +110,7 @@ export class Recorder implements RunObserver {
     this.pcap = opts.pcap ?? null;
     this.maxPcap = opts.maxPcapPackets ?? 250_000;
     this.maxFlows = opts.maxFlows ?? 10_000;
-    this.maxSegments = opts.maxSegments ?? 2_000_000;
+    this.maxSegments = opts.maxSegments ?? 1_000_000;
   }
 
   /**

@@ -145,8 +145,10 @@ export function runReport(rec: Recorder, opts: RunReportOptions): string {
       svg: roundsChart(opts.rounds),
     });
   const notes: string[] = [];
+  if (!flow) notes.push('no TCP connection was recorded (the run handed no hosts to the recorder)');
   if (rec.pcapSkipped > 0) notes.push(`the capture stopped after ${rec.pcap?.packets} packets`);
-  if (rec.segmentsSkipped > 0) notes.push(`${rec.segmentsSkipped} segments were not recorded`);
+  if (rec.segmentsSkipped > 0)
+    notes.push(`${rec.segmentsSkipped} segments were left out of the records (the pictures show the rest)`);
   const subtitle = [opts.subtitle, ...notes].filter(Boolean).join('; ');
   return renderReport({ title: opts.title, subtitle, sections, textBlocks: opts.textBlocks });
 }
