@@ -160,7 +160,10 @@ export function layoutLadder(
     prevT = k.t;
   }
 
-  const fallbackSlant = Math.min(p.maxLinearPx, Math.max(p.minSlantPx, p.oneWayPx));
+  // A lost segment slants like the others that arrived, so it reads as one of them.
+  const slants = items.map((it, i) => (arrives(it) ? (arriveY[i] ?? 0) - (sendY[i] ?? 0) : NaN));
+  const typical = median(slants.filter((x) => Number.isFinite(x)));
+  const fallbackSlant = typical ?? Math.min(p.maxLinearPx, Math.max(p.minSlantPx, p.oneWayPx));
   const arrows: PlacedArrow[] = items.map((it, i) => {
     const y1 = sendY[i] ?? 0;
     if (arrives(it)) return { y1, y2: arriveY[i] ?? y1, arrives: true };
