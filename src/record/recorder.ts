@@ -3,6 +3,7 @@ import { tapDevice } from '../link/capture-tap.js';
 import type { NetDevice } from '../link/device.js';
 import type { PcapWriter } from '../link/pcap.js';
 import type { RunObserver } from '../scenarios/scenario.js';
+import type { Scheduler } from '../sim/scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { FourTuple } from '../tcp/env.js';
 import { CA_STATE_NAME, type TcpTraceEvent } from '../tcp/trace.js';
@@ -87,7 +88,6 @@ export class Recorder implements RunObserver {
   readonly flows = new Map<string, Flow>();
   readonly hosts: Host[] = [];
   pcap: PcapWriter | null;
-  sim: Simulator | null = null;
   /** Packets left out of the pcap because of maxPcapPackets. */
   pcapSkipped = 0;
   segmentsSkipped = 0;
@@ -116,19 +116,27 @@ export class Recorder implements RunObserver {
   /**
    * A scenario may run several simulations one after another (each from time 0): each is a new
    * epoch, placed a second after the last in the capture's time, and its flows are kept apart.
+   * A new clock is noticed here or when a host comes with a scheduler not seen before.
    */
   simulator(sim: Simulator): void {
-    if (this.sim) {
+    this.useClock(sim);
+  }
+
+  private useClock(clock: Scheduler): void {
+    if (this.clock === clock) return;
+    if (this.clock) {
       this.offsetUs = this.now() + 1e6;
       this.epoch++;
     }
-    this.sim = sim;
+    this.clock = clock;
   }
 
+  private clock: Scheduler | null = null;
   private offsetUs = 0;
   private epoch = 0;
 
   host(host: Host): void {
+    this.useClock(host.scheduler);
     this.hosts.push(host);
     host.tcp.subscribeTrace((t, tuple, ev) => this.onTrace(t, host, tuple, ev));
   }
@@ -143,7 +151,7 @@ export class Recorder implements RunObserver {
 
   /** Now, in the run's virtual time. */
   private now(): number {
-    return this.offsetUs + (this.sim?.now() ?? this.hosts[this.hosts.length - 1]?.scheduler.now() ?? 0);
+    return this.offsetUs + (this.clock?.now() ?? 0);
   }
 
   private onSend(host: Host, p: Uint8Array): void {
