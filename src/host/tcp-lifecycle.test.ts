@@ -154,6 +154,9 @@ test('why three-way: an old duplicate SYN does not open a connection (RFC 9293 f
   // The client, which never sent seq 90, rejects the SYN-ACK with a RST carrying that ACK as seq.
   inject({ flags: TCP_RST, seq: 91 });
   assert.equal(host.tcp.listeners.get(80)?.[0]?.requests.size, 0, 'the half-open request is gone');
+  // Counted as Linux's tcp_check_req counts a reset request: AttemptFails and EmbryonicRsts.
+  assert.equal(host.counters.TcpExt.EmbryonicRsts, 1);
+  assert.equal(host.counters.Tcp.AttemptFails, 1);
   // Its real SYN then opens a connection normally.
   inject({ flags: TCP_SYN, seq: 1000, mss: 1460 });
   const sa = wire.sent.at(-1);

@@ -100,7 +100,12 @@ export class TcpListener {
     const key = this.key(remoteAddr, seg.srcPort, localAddr);
     const req = this.requests.get(key);
     if (f & TCP_RST) {
-      if (req && seg.seq === req.irs + 1) this.requests.delete(key);
+      if (req && seg.seq === req.irs + 1) {
+        // Linux's tcp_check_req: a reset kills the request (embryonic_reset) and counts it.
+        this.requests.delete(key);
+        mib.Tcp.AttemptFails++;
+        mib.TcpExt.EmbryonicRsts++;
+      }
       return;
     }
     if (f & TCP_SYN && !(f & TCP_ACK)) {
