@@ -2,6 +2,7 @@ import type { Scenario } from './scenario.js';
 import { close } from './close.js';
 import { fairness } from './fairness.js';
 import { handshake } from './handshake.js';
+import { keepalive } from './keepalive.js';
 import { synFlood } from './syn-flood.js';
 import { textbookCongestion } from './textbook-congestion.js';
 import { timeWait } from './time-wait.js';
@@ -10,4 +11,4 @@ import { whyThreeWay } from './why-three-way.js';
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, textbookCongestion, fairness, synFlood];
+export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood];

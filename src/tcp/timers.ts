@@ -169,15 +169,15 @@ export class TcpTimers {
       this.keepalive = c.lastRecvTime + idle;
       return;
     }
-    if (c.keepaliveProbes >= cnt) {
-      c.env.mib.TcpExt.TCPKeepAlive++;
-      c.env.mib.TcpExt.TCPAbortOnTimeout++;
-      c.terminate(now, 'ETIMEDOUT');
-      return;
-    }
+    // Giving up sends no probe but a RST (tcp_send_active_reset), then tcp_write_err counts
+    // TCPAbortOnTimeout: the peer, if it comes back, learns the connection is gone.
     const ut = c.opts.userTimeoutMs * 1000;
-    if (ut > 0 && c.keepaliveProbes > 0 && now - c.lastRecvTime >= ut) {
+    if (
+      (ut === 0 && c.keepaliveProbes >= cnt) ||
+      (ut > 0 && c.keepaliveProbes > 0 && now - c.lastRecvTime >= ut)
+    ) {
       c.env.mib.TcpExt.TCPAbortOnTimeout++;
+      c.sendReset(now);
       c.terminate(now, 'ETIMEDOUT');
       return;
     }
