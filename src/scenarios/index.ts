@@ -1,4 +1,5 @@
 import type { Scenario } from './scenario.js';
+import { acceptOverflow } from './accept-overflow.js';
 import { close } from './close.js';
 import { fairness } from './fairness.js';
 import { handshake } from './handshake.js';
@@ -7,8 +8,9 @@ import { synFlood } from './syn-flood.js';
 import { textbookCongestion } from './textbook-congestion.js';
 import { timeWait } from './time-wait.js';
 import { whyThreeWay } from './why-three-way.js';
+import { zeroWindow } from './zero-window.js';
 
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood];
+export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow];

@@ -91,19 +91,24 @@ export function transmitQueued(c: TcpConnection, now: number, more = false, push
     if (priorPackets === 0 || c.timers.rtoKind === 'probe' || c.timers.rto === Infinity) rearmRto(c, now);
     scheduleLossProbe(c, now, false);
   }
-  if (
-    c.sb.packetsOut === 0 &&
-    c.timers.rto === Infinity &&
-    c.sndWnd === 0 &&
-    c.sendBuf.length > seqSub(c.sndNxt, c.sndUna)
-  ) {
-    // Zero window with data waiting: probe it (RFC 9293 §3.8.6.1).
+  const unsent = c.sendBuf.length - seqSub(c.sndNxt, c.sndUna);
+  if (c.sb.packetsOut === 0 && c.timers.rto === Infinity && unsent > 0 && c.sndWnd < Math.min(c.sndMss, unsent)) {
+    // Data waiting, nothing in flight, and a window too small for the next segment (zero, or a
+    // sliver silly-window avoidance will not fill): probe it (RFC 9293 §3.8.6.1), as Linux's
+    // tcp_check_probe_timer does whenever tcp_write_xmit leaves data unsent with nothing out.
     c.timers.armPersist(now);
   }
 }
 
 /** New segments within cwnd (in packets) and the peer's window; returns how many went out. */
-function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number, pushCorked = false): number {
+function sendNewData(
+  c: TcpConnection,
+  now: number,
+  more: boolean,
+  cwnd: number,
+  pushCorked = false,
+  windowProbe = false,
+): number {
   let sent = 0;
   for (;;) {
     const inFlightBytes = seqSub(c.sndNxt, c.sndUna);
@@ -131,7 +136,8 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     if (len > wndLeft) {
       // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
       // window only if it is at least half the largest window the peer offered.
-      if (wndLeft > 0 && wndLeft >= c.maxSndWnd / 2) len = wndLeft;
+      // A window probe fills whatever sliver is open (Linux's tcp_write_wakeup).
+      if (wndLeft > 0 && (windowProbe || wndLeft >= c.maxSndWnd / 2)) len = wndLeft;
       else {
         c.cwndLimited = false; // limited by the receiver's window
         c.chrono.set('rwnd', now);
@@ -140,7 +146,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     }
     // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
     const endsWithFin = c.finQueued && len === queued;
-    if (len < c.sndMss && !endsWithFin && !atEor) {
+    if (len < c.sndMss && !endsWithFin && !atEor && !windowProbe) {
       if ((c.opts.cork || more) && !pushCorked) break;
       if (!c.opts.nodelay && c.sb.packetsOut > 0) break; // Nagle: one small segment in flight at most
     }
@@ -154,7 +160,8 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     // that uses up cwnd with data still queued (what Linux's segments show).
     const left = queued - view.length;
     const burstEnds = left > 0 && c.caState === CA_OPEN && packetsInFlight(c) + 1 >= cwnd;
-    seg.flags = (last && !c.lastWriteMore) || burstEnds || (atEor && view.length === len) ? TCP_PSH : 0;
+    seg.flags =
+      (last && !c.lastWriteMore) || burstEnds || (atEor && view.length === len) || windowProbe ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
       seg.flags |= TCP_FIN;
@@ -169,6 +176,7 @@ function sendNewData(c: TcpConnection, now: number, more: boolean, cwnd: number,
     c.lastDataSentTime = now;
     c.transmit(seg, now);
     sent++;
+    if (windowProbe) break;
   }
   // A FIN with no data left to carry it.
   if (c.finQueued && !c.finSent && seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length) {
@@ -409,8 +417,16 @@ export function onReorderTimeout(c: TcpConnection, now: number): void {
 
 /** Zero-window probe (RFC 9293 §3.8.6.1, RFC 1122 4.2.2.17) with backoff, never giving up while answered. */
 export function onPersistTimeout(c: TcpConnection, now: number): void {
-  if (c.sndWnd > 0 || c.sendBuf.length <= seqSub(c.sndNxt, c.sndUna)) {
+  if (c.sendBuf.length <= seqSub(c.sndNxt, c.sndUna)) {
     transmitQueued(c, now);
+    return;
+  }
+  if (c.sndWnd > 0 && c.sb.packetsOut === 0 && sendNewData(c, now, false, Math.max(c.cwnd, 1), true, true) > 0) {
+    // Linux's tcp_write_wakeup: a window smaller than a segment takes a partial one, which the
+    // retransmission timer then watches (tcp_send_probe0 stops probing once packets are out).
+    c.rtt.resetBackoff();
+    c.zeroWindowProbes = 0;
+    rearmRto(c, now);
     return;
   }
   c.zeroWindowProbes++;
