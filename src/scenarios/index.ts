@@ -1,9 +1,11 @@
 import type { Scenario } from './scenario.js';
 import { acceptOverflow } from './accept-overflow.js';
 import { close } from './close.js';
+import { congestionAvoidance } from './congestion-avoidance.js';
 import { fairness } from './fairness.js';
 import { handshake } from './handshake.js';
 import { keepalive } from './keepalive.js';
+import { slowStart } from './slow-start.js';
 import { synFlood } from './syn-flood.js';
 import { textbookCongestion } from './textbook-congestion.js';
 import { timeWait } from './time-wait.js';
@@ -13,4 +15,4 @@ import { zeroWindow } from './zero-window.js';
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow];
+export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow, slowStart, congestionAvoidance];
