@@ -3,6 +3,7 @@ import { acceptOverflow } from './accept-overflow.js';
 import { close } from './close.js';
 import { congestionAvoidance } from './congestion-avoidance.js';
 import { fairness } from './fairness.js';
+import { fastRecovery } from './fast-recovery.js';
 import { fastRetransmit } from './fast-retransmit.js';
 import { handshake } from './handshake.js';
 import { keepalive } from './keepalive.js';
@@ -16,4 +17,4 @@ import { zeroWindow } from './zero-window.js';
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow, slowStart, congestionAvoidance, fastRetransmit];
+export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow, slowStart, congestionAvoidance, fastRetransmit, fastRecovery];

@@ -43,7 +43,7 @@ export function bulkRounds(ctx: ScenarioContext, o: BulkOptions) {
   const conn = client.tcp.connect(ipv4('10.0.0.2'), 80);
   sendForever(client, conn, () => sim.now());
   o.setup?.(client, conn);
-  const rounds = watchRounds(w, client, conn);
+  const rounds = watchRounds(w, client, conn, 2 * (o.link.delayUs ?? 0));
   if (o.drop) {
     const d = o.drop;
     const prev = w.onSegment;
@@ -70,36 +70,25 @@ export function bulkRounds(ctx: ScenarioContext, o: BulkOptions) {
 }
 
 /**
- * Cut the client's data segments into rounds as tcptrace does: a round starts with the first
- * segment sent after the ACK of the previous round's first segment, so each round holds what one
- * round trip's ACKs let out, however the receiver spaces its ACKs. cwnd and ssthresh are read
- * after each of the round's bursts.
+ * Cut the client's data segments into rounds: a round starts with the first segment sent a round
+ * trip (less a tenth for slack) after the previous round started, so each round holds what the
+ * previous round's ACKs let out, however the receiver spaces them (delayed ACKs) and even when a
+ * round's first segment is lost. cwnd and ssthresh are read after each of the round's bursts.
  */
-export function watchRounds(w: World, sender: Host, conn: TcpConnection): Round[] {
+export function watchRounds(w: World, sender: Host, conn: TcpConnection, rttUs: number): Round[] {
   const rounds: Round[] = [];
   let lastT = -1;
   let highest = -1;
   let base = -1;
-  /** Relative end of the current round's first segment; its ACK ends the round. */
-  let marker = -1;
-  let newRound = true;
+  let roundStart = -Infinity;
   const prev = w.onSegment;
   w.onSegment = (s) => {
     prev?.(s);
-    if (s.host !== sender.name) return;
-    if (s.dir === 'in') {
-      if (base >= 0 && marker >= 0 && s.flags & 0x10 && ((s.ack - base) | 0) >= marker) {
-        newRound = true;
-        marker = -1;
-      }
-      return;
-    }
-    if (s.len === 0) return;
+    if (s.host !== sender.name || s.dir !== 'out' || s.len === 0) return;
     if (base < 0) base = s.seq;
     const rel = (s.seq - base) >>> 0;
-    if (newRound) {
-      newRound = false;
-      marker = rel + s.len;
+    if (s.t - roundStart >= 0.9 * rttUs) {
+      roundStart = s.t;
       rounds.push({ startMs: s.t / 1000, segments: 0, retransmits: 0, cwnd: 0, ssthresh: 0 });
     }
     const r = rounds[rounds.length - 1] as Round;
