@@ -213,6 +213,11 @@ test('DF and too big at the router: fragmentation needed carrying the next-hop M
   assert.deepEqual(errors, [1280]);
   assert.equal(a.mtuFor(ipv4('10.0.2.2')), 1280);
   assert.equal(b.counters.Tcp.InSegs, 0);
+  // Fragmentation-needed is never rate-limited (Linux's icmpv4_mask_allow: "Don't limit PMTU
+  // discovery"): a window's worth of big segments gets one error each, not the burst of six.
+  for (let i = 0; i < 20; i++) a.sendTcp(ipv4('10.0.1.2'), ipv4('10.0.2.2'), seg);
+  sim.run();
+  assert.equal(seen.length, 21);
 });
 
 test('without DF the router fragments, and the receiver reassembles', () => {

@@ -518,7 +518,9 @@ export class Host {
       const t = packet[ip.headerLength] as number;
       if (t !== ICMP_ECHO_REQUEST && t !== ICMP_ECHO_REPLY) return;
     }
-    if (!this.icmpLimit.allow(ip.src, this.scheduler.now())) {
+    // Linux's icmpv4_mask_allow: "Don't limit PMTU discovery": fragmentation-needed is exempt.
+    const pmtud = type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED;
+    if (!pmtud && !this.icmpLimit.allow(ip.src, this.scheduler.now())) {
       this.counters.Icmp.OutRateLimitHost++;
       return;
     }
