@@ -100,10 +100,14 @@ export function ssInfo(c: TcpConnection, now: number): string {
     `lastack:${v('tcpi_last_ack_recv')}`,
   );
   if (v('tcpi_delivery_rate') > 0) parts.push(`delivery_rate ${rate(v('tcpi_delivery_rate') * 8)}`);
-  parts.push(`busy:${Math.round(v('tcpi_busy_time') / 1000)}ms`);
-  if (v('tcpi_rwnd_limited') > 0) parts.push(`rwnd_limited:${Math.round(v('tcpi_rwnd_limited') / 1000)}ms`);
+  // iproute2 prints each limit with its share of the busy time.
+  const busy = v('tcpi_busy_time');
+  const share = (x: number) => (busy > 0 ? `(${((x * 100) / busy).toFixed(1)}%)` : '');
+  parts.push(`busy:${Math.round(busy / 1000)}ms`);
+  if (v('tcpi_rwnd_limited') > 0)
+    parts.push(`rwnd_limited:${Math.round(v('tcpi_rwnd_limited') / 1000)}ms${share(v('tcpi_rwnd_limited'))}`);
   if (v('tcpi_sndbuf_limited') > 0)
-    parts.push(`sndbuf_limited:${Math.round(v('tcpi_sndbuf_limited') / 1000)}ms`);
+    parts.push(`sndbuf_limited:${Math.round(v('tcpi_sndbuf_limited') / 1000)}ms${share(v('tcpi_sndbuf_limited'))}`);
   if (v('tcpi_unacked') > 0) parts.push(`unacked:${v('tcpi_unacked')}`);
   if (v('tcpi_total_retrans') > 0) parts.push(`retrans:${v('tcpi_retrans')}/${v('tcpi_total_retrans')}`);
   if (v('tcpi_sacked') > 0) parts.push(`sacked:${v('tcpi_sacked')}`);

@@ -10,6 +10,7 @@ import { handshake } from './handshake.js';
 import { keepalive } from './keepalive.js';
 import { nagle } from './nagle.js';
 import { pmtu } from './pmtu.js';
+import { slidingWindow } from './sliding-window.js';
 import { slowStart } from './slow-start.js';
 import { synFlood } from './syn-flood.js';
 import { textbookCongestion } from './textbook-congestion.js';
@@ -20,4 +21,4 @@ import { zeroWindow } from './zero-window.js';
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, zeroWindow, slowStart, congestionAvoidance, fastRetransmit, fastRecovery, nagle, delayedAck, pmtu];
+export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, slidingWindow, zeroWindow, slowStart, congestionAvoidance, fastRetransmit, fastRecovery, nagle, delayedAck, pmtu];

@@ -620,7 +620,8 @@ export class TcpConnection {
       tcpi_notsent_bytes: Math.max(0, this.sendBuf.length - seqSub(this.sndNxt, this.sndUna)),
       tcpi_min_rtt: r.minRttUs === Infinity ? 0 : r.minRttUs,
       tcpi_delivery_rate: this.deliveryRate.rate,
-      tcpi_busy_time: this.chrono.busyUs,
+      // Linux's tcp_get_info_chrono_stats: busy time is the sum of all three chronographs.
+      tcpi_busy_time: this.chrono.busyUs + this.chrono.rwndLimitedUs + this.chrono.sndbufLimitedUs,
       tcpi_rwnd_limited: this.chrono.rwndLimitedUs,
       tcpi_sndbuf_limited: this.chrono.sndbufLimitedUs,
       tcpi_snd_wnd: this.sndWnd,
