@@ -70,12 +70,16 @@ export const scenario: Command = {
     const tty = process.stderr.isTTY && !json;
     const outDir = flag(args, 'out');
     const files = outDir ? startRecording(outDir, sc.name) : null;
-    const out = sc.run({
-      seed,
-      settings: overrides,
-      progress: (t) => tty && console.error(t),
-      observer: files?.recorder,
-    });
+    // Progress on a terminal: one line rewritten in place, erased when the run ends; nothing
+    // when stderr is piped or with --json.
+    let shown = false;
+    const progress = (t: string) => {
+      if (!tty) return;
+      process.stderr.write(`\r${t}\x1b[K`);
+      shown = true;
+    };
+    const out = sc.run({ seed, settings: overrides, progress, observer: files?.recorder });
+    if (shown) process.stderr.write('\r\x1b[K');
     let written = '';
     if (files) {
       const report = files.finish(

@@ -135,7 +135,8 @@ function describe(r: OverflowRun): string[] {
 
 export const acceptOverflow: Scenario = {
   name: 'accept-overflow',
-  summary: 'a full accept queue: tcp_abort_on_overflow 0 (drop the ACK, resend SYN-ACK) and 1 (RST), ListenOverflows/ListenDrops',
+  summary:
+    'a full accept queue: tcp_abort_on_overflow 0 (drop the ACK, resend SYN-ACK) and 1 (RST), ListenOverflows/ListenDrops',
   run(ctx: ScenarioContext) {
     const given = ctx.settings.tcp_abort_on_overflow;
     const modes = given === undefined ? [0, 1] : [Number(given)];

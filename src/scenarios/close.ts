@@ -54,7 +54,9 @@ export const close: Scenario = {
     const firstFin = segs.findIndex((s) => s.flags & TCP_FIN);
     const closing = segs.slice(firstFin);
     const clientFin = closing[0];
-    const finAck = closing.find((s) => s.host === 'server' && clientFin && s.ack === ((clientFin.seq + 1) >>> 0));
+    const finAck = closing.find(
+      (s) => s.host === 'server' && clientFin && s.ack === (clientFin.seq + 1) >>> 0,
+    );
     const peer = (h: string) => (h === 'client' ? 'server' : 'client');
     const at = (tr: typeof cTrace, st: string) => msNum(tr.find((x) => x.to === st)?.t ?? -1);
     const result = {
@@ -71,7 +73,10 @@ export const close: Scenario = {
       serverStates: statePath(sTrace),
       clientTimeWaitAtMs: at(cTrace, 'TIME-WAIT'),
       serverClosedAtMs: at(sTrace, 'CLOSED'),
-      halfClosedMs: msNum((sTrace.find((x) => x.to === 'LAST-ACK')?.t ?? 0) - (sTrace.find((x) => x.to === 'CLOSE-WAIT')?.t ?? 0)),
+      halfClosedMs: msNum(
+        (sTrace.find((x) => x.to === 'LAST-ACK')?.t ?? 0) -
+          (sTrace.find((x) => x.to === 'CLOSE-WAIT')?.t ?? 0),
+      ),
       finAckDelayMs: msNum(finAck ? finAck.t - finAt : -1),
       bytesClientToServer: serverGot,
       bytesServerToClientAfterFin: clientGot,

@@ -65,7 +65,7 @@ function delackRun(ctx: ScenarioContext, quick: number, tag: string): { w: World
     .filter((s) => s.t >= MESSAGES_FROM_US)
     .map((s) => {
       const end = ((s.seq - base) >>> 0) + s.len;
-      const ack = acks.find((a) => a.t >= s.t && ((a.ack - base) >>> 0) >= end);
+      const ack = acks.find((a) => a.t >= s.t && (a.ack - base) >>> 0 >= end);
       return ack ? Math.round(ack.t - s.t) / 1000 : -1;
     });
   return {
@@ -74,7 +74,9 @@ function delackRun(ctx: ScenarioContext, quick: number, tag: string): { w: World
       tcp_quickack: server.settings.tcp_quickack,
       segmentsPerAck: perAck,
       quickAcksAtStart: quickAcks,
-      segmentsPerAckAfter: rest.length ? Math.round((10 * rest.reduce((x, y) => x + y, 0)) / rest.length) / 10 : 0,
+      segmentsPerAckAfter: rest.length
+        ? Math.round((10 * rest.reduce((x, y) => x + y, 0)) / rest.length) / 10
+        : 0,
       messageAckDelayMs: delays,
       DelayedACKs: server.counters.TcpExt.DelayedACKs,
     },
@@ -83,12 +85,17 @@ function delackRun(ctx: ScenarioContext, quick: number, tag: string): { w: World
 
 export const delayedAck: Scenario = {
   name: 'delayed-ack',
-  summary: 'delayed ACKs: quick-acks at the start, then one ACK per two segments, a lone segment waits 40 ms; tcp_quickack=1 acks at once',
+  summary:
+    'delayed ACKs: quick-acks at the start, then one ACK per two segments, a lone segment waits 40 ms; tcp_quickack=1 acks at once',
   run(ctx: ScenarioContext) {
     const given = ctx.settings.tcp_quickack;
     const modes = given === undefined ? [0, 1] : [Number(given)];
     const runs = modes.map((q) => delackRun(ctx, q, given === undefined ? `-quickack${q}` : ''));
-    const result: Record<string, unknown> = { bulkSegments: BULK_SEGMENTS, messages: MESSAGES, messageEveryMs: MESSAGE_EVERY_US / 1000 };
+    const result: Record<string, unknown> = {
+      bulkSegments: BULK_SEGMENTS,
+      messages: MESSAGES,
+      messageEveryMs: MESSAGE_EVERY_US / 1000,
+    };
     for (const r of runs) result[`quickack${r.run.tcp_quickack}`] = r.run;
     return {
       hosts: runs.flatMap((r) => r.w.hosts),

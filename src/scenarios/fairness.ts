@@ -3,7 +3,14 @@ import { PointToPointLink } from '../link/sim-link.js';
 import { Simulator } from '../sim/simulator.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
-import type { Scenario, ScenarioContext } from './scenario.js';
+import {
+  addHost,
+  addInterface,
+  runWithProgress,
+  type RunObserver,
+  type Scenario,
+  type ScenarioContext,
+} from './scenario.js';
 
 export interface FairnessOptions {
   /** Congestion control of each flow, in order (its length is the number of flows). */
@@ -16,6 +23,8 @@ export interface FairnessOptions {
   durationS: number;
   /** Host settings for every sender (tcp_congestion_control is overridden per flow). */
   settings?: Record<string, string | number>;
+  /** Progress lines for a terminal. */
+  progress?: (text: string) => void;
 }
 
 export interface FairnessResult {
@@ -41,10 +50,15 @@ export function jain(xs: number[]): number {
  * classic dumbbell. The bottleneck's drop-tail queue holds one bandwidth-delay product. Each flow
  * is a bulk transfer that starts within the first half second and never runs out of data.
  */
-export function fairnessRun(seed: number, o: FairnessOptions): FairnessResult {
+export function fairnessRun(
+  seed: number,
+  o: FairnessOptions,
+  observer?: RunObserver,
+): FairnessResult & { hosts: Host[] } {
   const sim = new Simulator({ seed });
+  observer?.simulator?.(sim);
   const mk = (name: string, settings: Record<string, string | number> = {}) =>
-    new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings });
+    addHost(observer, new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings }));
   const router = mk('r1', { ip_forward: 1 });
   const router2 = mk('r2', { ip_forward: 1 });
   const receiver = mk('receiver', o.settings ?? {});
@@ -55,11 +69,11 @@ export function fairnessRun(seed: number, o: FairnessOptions): FairnessResult {
     name: 'bottleneck',
     both: { delayUs: bottleneckDelay, bandwidthBps: o.bottleneckBps, queueLimitBytes: bdpBytes },
   });
-  router.addInterface(bottleneck.a, '10.255.0.1/30');
-  router2.addInterface(bottleneck.b, '10.255.0.2/30');
+  addInterface(observer, router, bottleneck.a, '10.255.0.1/30');
+  addInterface(observer, router2, bottleneck.b, '10.255.0.2/30');
   const rx = new PointToPointLink(sim, { name: 'rx', both: { delayUs: accessDelay, bandwidthBps: 10e9 } });
-  router2.addInterface(rx.a, '10.254.0.1/24');
-  receiver.addInterface(rx.b, '10.254.0.2/24');
+  addInterface(observer, router2, rx.a, '10.254.0.1/24');
+  addInterface(observer, receiver, rx.b, '10.254.0.2/24');
   receiver.setDefaultGateway('10.254.0.1');
   router.setDefaultGateway('10.255.0.2');
   router2.setDefaultGateway('10.255.0.1');
@@ -90,8 +104,8 @@ export function fairnessRun(seed: number, o: FairnessOptions): FairnessResult {
       name: `a${i}`,
       both: { delayUs: accessDelay, bandwidthBps: 10e9, jitterUs: 600 },
     });
-    router.addInterface(l.a, `10.0.${i}.1/24`);
-    h.addInterface(l.b, `10.0.${i}.2/24`);
+    addInterface(observer, router, l.a, `10.0.${i}.1/24`);
+    addInterface(observer, h, l.b, `10.0.${i}.2/24`);
     h.setDefaultGateway(`10.0.${i}.1`);
     senders.push(h);
     const startAt = sim.rng.int(0, 500_000);
@@ -105,13 +119,15 @@ export function fairnessRun(seed: number, o: FairnessOptions): FairnessResult {
     });
   }
   const from = (o.durationS / 3) * 1e6;
-  sim.run({ until: from });
+  runWithProgress(sim, from, o.progress, 'fairness', 5);
   const before = received.slice();
-  sim.run({ until: o.durationS * 1e6 });
+  runWithProgress(sim, o.durationS * 1e6, o.progress, 'fairness', 10);
   const seconds = (o.durationS * 2) / 3;
   const flowBps = received.map((r, i) => ((r - (before[i] as number)) * 8) / seconds);
   const total = flowBps.reduce((a, b) => a + b, 0);
   return {
+    // The receiver first: its settings are the run's (the CLI reports the first host's).
+    hosts: [receiver, ...senders, router, router2],
     flowBps,
     jainIndex: jain(flowBps),
     // Goodput against the link rate less IP and TCP headers with timestamps (52 of 1500 bytes).
@@ -128,16 +144,21 @@ export const fairness: Scenario = {
     '10 bulk flows share a 100 Mbit/s bottleneck (40 ms RTT, one BDP of buffer) for 30 s: Jain index and utilisation',
   run(ctx: ScenarioContext) {
     const cc = ctx.settings.tcp_congestion_control ?? 'cubic';
-    const r = fairnessRun(ctx.seed, {
-      algorithms: Array(10).fill(cc),
-      bottleneckBps: 100e6,
-      rttUs: 40_000,
-      durationS: 30,
-      settings: ctx.settings,
-    });
+    const { hosts, ...r } = fairnessRun(
+      ctx.seed,
+      {
+        algorithms: Array(10).fill(cc),
+        bottleneckBps: 100e6,
+        rttUs: 40_000,
+        durationS: 30,
+        settings: ctx.settings,
+        progress: ctx.progress,
+      },
+      ctx.observer,
+    );
     const mbps = (b: number) => (b / 1e6).toFixed(1);
     return {
-      hosts: [],
+      hosts,
       result: { congestionControl: cc, ...r },
       story: [
         `10 ${cc} flows, 100 Mbit/s bottleneck, 40 ms RTT, drop-tail queue of one BDP (500 kB)`,

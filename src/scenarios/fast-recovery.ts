@@ -15,7 +15,8 @@ const LOSS_ROUND = 3;
  */
 export const fastRecovery: Scenario = {
   name: 'fast-recovery',
-  summary: 'fast recovery: a loss at cwnd 40 halves ssthresh to 20 and Reno continues from 20, +1 per round, no slow start',
+  summary:
+    'fast recovery: a loss at cwnd 40 halves ssthresh to 20 and Reno continues from 20, +1 per round, no slow start',
   run(ctx: ScenarioContext) {
     const caStates: { tMs: number; state: string; cwnd: number; ssthresh: number | null }[] = [];
     const { w, rounds, client, cwndPerRtt } = bulkRounds(ctx, {

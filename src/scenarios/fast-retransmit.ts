@@ -30,18 +30,23 @@ export const fastRetransmit: Scenario = {
     const prev = w.onSegment;
     w.onSegment = (s) => {
       prev?.(s);
-      if (s.host === 'client' && s.dir === 'out' && s.len > 0 && ++dataSent === LOST) link.ab.dropNth(link.ab.stats.sent + 1);
+      if (s.host === 'client' && s.dir === 'out' && s.len > 0 && ++dataSent === LOST)
+        link.ab.dropNth(link.ab.stats.sent + 1);
     };
     sim.run({ until: 2e6 });
 
     const firstData = w.sent(client).find((s) => s.len > 0)?.t ?? 0;
-    const segs = w.segs.filter((s) => s.dir === 'out' && s.t >= firstData && (s.len > 0 || s.host === 'server')).sort((a, b) => a.t - b.t);
+    const segs = w.segs
+      .filter((s) => s.dir === 'out' && s.t >= firstData && (s.len > 0 || s.host === 'server'))
+      .sort((a, b) => a.t - b.t);
     const isn = isnTable(w.segs, 'client', 'server');
     const data = w.sent(client).filter((s) => s.len > 0);
     const lost = data[LOST - 1];
     const resent = data.find((s, i) => i >= SEGMENTS && lost && s.seq === lost.seq);
     // The ACKs the client received before the resend, and how many repeated the one before.
-    const acks = w.received(client).filter((s) => s.flags & TCP_ACK && s.len === 0 && s.t > 30_000 && (!resent || s.t <= resent.t));
+    const acks = w
+      .received(client)
+      .filter((s) => s.flags & TCP_ACK && s.len === 0 && s.t > 30_000 && (!resent || s.t <= resent.t));
     let dup = 0;
     const dupAcks: number[] = [];
     acks.forEach((a, i) => {
@@ -76,7 +81,12 @@ export const fastRetransmit: Scenario = {
       result,
       story: [
         `The client writes ${SEGMENTS} segments (M1…M${SEGMENTS}, ${mss} bytes each) over a 10 Mbit/s, 40 ms path; M${LOST} is lost on the way.`,
-        ...segs.filter((s) => s.t < 2e6).map((s) => `  ${ms(s.t).padStart(8)} ms  ${segLine(s, peer(s.host), isn)}${resent === s ? '   ← fast retransmit' : ''}${s === lost ? '   (lost)' : ''}`),
+        ...segs
+          .filter((s) => s.t < 2e6)
+          .map(
+            (s) =>
+              `  ${ms(s.t).padStart(8)} ms  ${segLine(s, peer(s.host), isn)}${resent === s ? '   ← fast retransmit' : ''}${s === lost ? '   (lost)' : ''}`,
+          ),
         `The receiver acknowledged M1 and M2, then answered M4, M5, M6 each at once with an ACK for the end of M2: ${dup} duplicate ACKs${client.settings.tcp_sack ? ' (carrying SACK blocks for what did arrive)' : ''}.`,
         result.timeouts === 0
           ? `On the 3rd duplicate ACK the client resent M${LOST} ${result.resendAfterThirdDupAckUs} µs later, ${result.repairedAfterMs} ms after first sending it; its retransmission timer (RTO ${result.rtoMs} ms) never fired: TCPTimeouts ${result.timeouts}, RetransSegs ${result.retransmissions}.`

@@ -20,7 +20,10 @@ export const handshake: Scenario = {
     acceptAll(server, 80, (c) => (accepted = c));
     const conn = client.tcp.connect(ipv4('10.0.0.2'), 80);
     sim.run({ until: 1e6 });
-    const segs = w.sent(client).concat(w.sent(server)).sort((a, b) => a.t - b.t);
+    const segs = w
+      .sent(client)
+      .concat(w.sent(server))
+      .sort((a, b) => a.t - b.t);
     const peer = (h: string) => (h === 'client' ? 'server' : 'client');
     const s = accepted as TcpConnection | null;
     const info = conn.info(sim.now());

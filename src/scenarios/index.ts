@@ -21,4 +21,23 @@ import { zeroWindow } from './zero-window.js';
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
 /** Every scenario `synack scenario` knows, by name. */
-export const SCENARIOS: Scenario[] = [handshake, whyThreeWay, close, timeWait, keepalive, textbookCongestion, fairness, synFlood, acceptOverflow, slidingWindow, zeroWindow, slowStart, congestionAvoidance, fastRetransmit, fastRecovery, nagle, delayedAck, pmtu];
+export const SCENARIOS: Scenario[] = [
+  handshake,
+  whyThreeWay,
+  close,
+  timeWait,
+  keepalive,
+  textbookCongestion,
+  fairness,
+  synFlood,
+  acceptOverflow,
+  slidingWindow,
+  zeroWindow,
+  slowStart,
+  congestionAvoidance,
+  fastRetransmit,
+  fastRecovery,
+  nagle,
+  delayedAck,
+  pmtu,
+];

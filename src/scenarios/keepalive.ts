@@ -13,7 +13,8 @@ import type { Scenario, ScenarioContext } from './scenario.js';
  */
 export const keepalive: Scenario = {
   name: 'keepalive',
-  summary: 'keepalive probes after tcp_keepalive_time idle, every tcp_keepalive_intvl; reset after tcp_keepalive_probes',
+  summary:
+    'keepalive probes after tcp_keepalive_time idle, every tcp_keepalive_intvl; reset after tcp_keepalive_probes',
   run(ctx: ScenarioContext) {
     const { w, sim, client, server, link } = clientServer(ctx, { delayUs: 10_000 });
     const s = server.settings;
@@ -46,7 +47,12 @@ export const keepalive: Scenario = {
     const rst = w.sent(server).find((x) => x.flags & TCP_RST);
     const sec = (us: number) => Math.round(us / 1e3) / 1e3;
     const first = probes[0];
-    const lastAnswer = answered.length ? w.received(server).filter((r) => r.t < crashAt).at(-1) : undefined;
+    const lastAnswer = answered.length
+      ? w
+          .received(server)
+          .filter((r) => r.t < crashAt)
+          .at(-1)
+      : undefined;
     const result = {
       tcp_keepalive_time: s.tcp_keepalive_time,
       tcp_keepalive_intvl: s.tcp_keepalive_intvl,

@@ -60,7 +60,10 @@ export class World {
   host(name: string, defaults: Record<string, string | number> = {}): Host {
     const sim = this.sim;
     const settings = { ...defaults, ...this.ctx.settings };
-    const h = addHost(this.ctx.observer, new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings }));
+    const h = addHost(
+      this.ctx.observer,
+      new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings }),
+    );
     this.hosts.push(h);
     return h;
   }
@@ -159,12 +162,20 @@ export function acceptAll(
 }
 
 /** Keep `conn` fed from an endless source: bulk senders in the congestion scenarios. */
-export function sendForever(host: Host, conn: TcpConnection, now: () => number, limit = Infinity): () => number {
+export function sendForever(
+  host: Host,
+  conn: TcpConnection,
+  now: () => number,
+  limit = Infinity,
+): () => number {
   const data = new Uint8Array(64 * 1024);
   let sent = 0;
   const pump = (): void => {
     while (sent < limit) {
-      const n = conn.send(limit === Infinity ? data : data.subarray(0, Math.min(data.length, limit - sent)), now());
+      const n = conn.send(
+        limit === Infinity ? data : data.subarray(0, Math.min(data.length, limit - sent)),
+        now(),
+      );
       if (n <= 0) break;
       sent += n;
     }
@@ -181,7 +192,8 @@ export function drain(host: Host, conn: TcpConnection, now: () => number): { byt
   const buf = new Uint8Array(1 << 16);
   const got = { bytes: 0 };
   host.tcp.observe(conn, (ev) => {
-    if (ev === 'readable') for (let n = conn.readInto(buf, now()); n > 0; n = conn.readInto(buf, now())) got.bytes += n;
+    if (ev === 'readable')
+      for (let n = conn.readInto(buf, now()); n > 0; n = conn.readInto(buf, now())) got.bytes += n;
     if (ev === 'fin') conn.close(now());
   });
   return got;
@@ -201,7 +213,11 @@ export function msNum(us: number): number {
  * A segment in the words of a ladder diagram: "client > server [S.] seq 0 ack 1 win 65160 <mss 1460>".
  * Sequence numbers are relative to each side's ISN (as tcpdump shows them) when `isn` is given.
  */
-export function segLine(s: Seg, peer: string, isn?: { of(host: string): number; peerOf(host: string): number }): string {
+export function segLine(
+  s: Seg,
+  peer: string,
+  isn?: { of(host: string): number; peerOf(host: string): number },
+): string {
   const seq = isn ? (s.seq - isn.of(s.host)) >>> 0 : s.seq;
   const ack = isn ? (s.ack - isn.peerOf(s.host)) >>> 0 : s.ack;
   let t = `${s.host} > ${peer} [${formatTcpFlags(s.flags)}] seq ${seq}`;

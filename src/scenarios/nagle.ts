@@ -53,14 +53,17 @@ function nagleRun(ctx: ScenarioContext, nodelay: boolean, tag: string): { w: Wor
   for (const s of w.received(server)) {
     if (s.len === 0) continue;
     const from = (s.seq - base) >>> 0;
-    for (let b = from; b < from + s.len && b < arrivedAt.length; b++) if (arrivedAt[b] === -1) arrivedAt[b] = s.t;
+    for (let b = from; b < from + s.len && b < arrivedAt.length; b++)
+      if (arrivedAt[b] === -1) arrivedAt[b] = s.t;
   }
   const lat = writtenAt.map((t, i) => (arrivedAt[i * WRITE_BYTES + WRITE_BYTES - 1] as number) - t);
   // Nagle's rule, checked on the wire: replay the client's sends and the ACKs it received.
   let acked = 0;
   let smallEnd = -1;
   let violations = 0;
-  const events = w.segs.filter((s) => s.host === client.name).sort((a, b) => a.t - b.t || (a.dir === 'in' ? -1 : 1));
+  const events = w.segs
+    .filter((s) => s.host === client.name)
+    .sort((a, b) => a.t - b.t || (a.dir === 'in' ? -1 : 1));
   for (const s of events) {
     if (s.dir === 'in' && s.flags & TCP_ACK) acked = Math.max(acked, (s.ack - base) >>> 0);
     if (s.dir === 'out' && s.len > 0 && s.len < c.sndMss) {
@@ -94,7 +97,14 @@ export const nagle: Scenario = {
       `  ${r.nodelay ? 'TCP_NODELAY' : 'Nagle (default)'}: ${r.dataSegments} segments, ${r.meanBytesPerSegment} bytes each on average; a write waits ${r.meanLatencyMs} ms on average (at most ${r.maxLatencyMs} ms) to reach the server; small segments sent while one was unacknowledged: ${r.smallSegmentsSentWhileOneUnacked}.`;
     return {
       hosts: [...a.w.hosts, ...b.w.hosts],
-      result: { writes: WRITES, writeBytes: WRITE_BYTES, writeEveryMs: EVERY_US / 1000, rttMs: 40, nagle: a.run, nodelay: b.run },
+      result: {
+        writes: WRITES,
+        writeBytes: WRITE_BYTES,
+        writeEveryMs: EVERY_US / 1000,
+        rttMs: 40,
+        nagle: a.run,
+        nodelay: b.run,
+      },
       story: [
         `The client writes ${WRITE_BYTES} bytes every ${EVERY_US / 1000} ms, ${WRITES} times, over a 40 ms round trip; the server only reads.`,
         line(a.run),

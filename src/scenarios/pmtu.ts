@@ -13,7 +13,8 @@ const MTU = 1280;
  */
 export const pmtu: Scenario = {
   name: 'pmtu',
-  summary: 'path MTU discovery: a 1280-byte link in the middle, ICMP frag-needed, the MSS drops from 1460 to 1240',
+  summary:
+    'path MTU discovery: a 1280-byte link in the middle, ICMP frag-needed, the MSS drops from 1460 to 1240',
   run(ctx: ScenarioContext) {
     const w = new World(ctx);
     const a = w.host('a');

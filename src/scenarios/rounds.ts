@@ -51,7 +51,13 @@ export function bulkRounds(ctx: ScenarioContext, o: BulkOptions) {
       prev?.(s);
       const r = rounds.at(-1);
       // The tap sees the segment just before the link takes it: drop exactly this one.
-      if (s.host === client.name && s.dir === 'out' && s.len > 0 && rounds.length === d.round && r?.segments === d.segment)
+      if (
+        s.host === client.name &&
+        s.dir === 'out' &&
+        s.len > 0 &&
+        rounds.length === d.round &&
+        r?.segments === d.segment
+      )
         link.ab.dropNth(link.ab.stats.sent + 1);
     };
   }

@@ -54,3 +54,18 @@ export function addInterface(
 ): void {
   host.addInterface(observer?.device?.(host, device, cidr) ?? device, cidr);
 }
+
+/** Run `sim` up to `untilUs` in steps, telling `progress` how far simulated time has got. */
+export function runWithProgress(
+  sim: Simulator,
+  untilUs: number,
+  progress: ((text: string) => void) | undefined,
+  what: string,
+  steps = 20,
+): void {
+  const start = sim.now();
+  for (let i = 1; i <= steps; i++) {
+    sim.run({ until: start + ((untilUs - start) * i) / steps });
+    progress?.(`${what}: ${(sim.now() / 1e6).toFixed(1)} of ${(untilUs / 1e6).toFixed(0)} s simulated`);
+  }
+}

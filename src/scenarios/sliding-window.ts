@@ -23,7 +23,8 @@ const READ_SEGS = 4;
  */
 export const slidingWindow: Scenario = {
   name: 'sliding-window',
-  summary: 'flow control: a small receive window limits each round trip; a slow reader slows the sender to its pace',
+  summary:
+    'flow control: a small receive window limits each round trip; a slow reader slows the sender to its pace',
   run(ctx: ScenarioContext) {
     const { w, sim, client, server } = clientServer(ctx, { delayUs: RTT_US / 2, bandwidthBps: 100e6 });
     let receiver: TcpConnection | null = null;
@@ -32,7 +33,7 @@ export const slidingWindow: Scenario = {
     let gotAtPhase2 = 0;
     const read = (s: TcpConnection, max = Infinity) => {
       let left = max;
-      for (let n = 1; n > 0 && left > 0; ) {
+      for (let n = 1; n > 0 && left > 0;) {
         n = s.readInto(buf.subarray(0, Math.min(left, buf.length)), sim.now());
         got += n;
         left -= n;
@@ -73,9 +74,15 @@ export const slidingWindow: Scenario = {
     const mss = c.sndMss;
 
     const wins = (from: number, to: number) => [
-      ...new Set(w.sent(server).filter((s) => s.t >= from && s.t < to && !(s.flags & TCP_SYN) && s.len === 0).map((s) => s.win)),
+      ...new Set(
+        w
+          .sent(server)
+          .filter((s) => s.t >= from && s.t < to && !(s.flags & TCP_SYN) && s.len === 0)
+          .map((s) => s.win),
+      ),
     ];
-    const phase = (from: number, to: number) => rounds.filter((r) => r.startMs * 1000 >= from && r.startMs * 1000 < to);
+    const phase = (from: number, to: number) =>
+      rounds.filter((r) => r.startMs * 1000 >= from && r.startMs * 1000 < to);
     const p1 = phase(1e6, PHASE2_US);
     const p2 = phase(PHASE2_US + 2 * RTT_US, END_US);
     const info = c.info(sim.now());
@@ -89,7 +96,7 @@ export const slidingWindow: Scenario = {
         segmentsPerRound: [...new Set(p1.map((r) => r.segments))],
         maxBytesInFlight: maxFlight1,
         goodputBps: bps(gotAtPhase2, PHASE2_US / 1e6),
-        windowOverRttBps: bps((result0.windowsOffered[0] ?? 0), RTT_US / 1e6),
+        windowOverRttBps: bps(result0.windowsOffered[0] ?? 0, RTT_US / 1e6),
       },
       phase2: {
         windowsOffered: wins(PHASE2_US + RTT_US, END_US),

@@ -10,7 +10,8 @@ const ROUNDS = 7;
  */
 export const slowStart: Scenario = {
   name: 'slow-start',
-  summary: 'slow start: cwnd doubles every round trip from the initial window (10 on Linux, 1 with --set tcp_init_cwnd=1)',
+  summary:
+    'slow start: cwnd doubles every round trip from the initial window (10 on Linux, 1 with --set tcp_init_cwnd=1)',
   run(ctx: ScenarioContext) {
     const { w, rounds, client } = bulkRounds(ctx, {
       defaults: {},

@@ -5,7 +5,7 @@ import type { TcpConnection } from '../tcp/connection.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
 import { buildTcpPacket } from '../wire/packet.js';
 import { TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
-import { addHost, addInterface, type Scenario, type ScenarioContext } from './scenario.js';
+import { addHost, addInterface, runWithProgress, type Scenario, type ScenarioContext } from './scenario.js';
 
 /**
  * Estimated bytes a half-open request holds (its record, the 4-tuple and its SYN-queue entry).
@@ -132,10 +132,9 @@ export const synFlood: Scenario = {
     };
     // Real clients arrive evenly while the flood is on.
     for (let i = 0; i < clients; i++) sim.at(1e6 + (i * (floodUs - 2e6)) / clients, () => start(i));
-    sim.run({ until: floodUs + 200e6 });
+    runWithProgress(sim, floodUs + 200e6, ctx.progress, 'syn-flood');
     const rateOk = succeeded / clients;
     const x = server.counters.TcpExt;
-    ctx.progress(`simulated ${(sim.now() / 1e6).toFixed(0)} s, ${sim.eventsProcessed} events`);
     return {
       hosts: [server, router, client],
       result: {

@@ -3,7 +3,7 @@ import { PointToPointLink } from '../link/sim-link.js';
 import { Simulator } from '../sim/simulator.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
-import type { Scenario, ScenarioContext } from './scenario.js';
+import { addHost, addInterface, type RunObserver, type Scenario, type ScenarioContext } from './scenario.js';
 
 /** How a run loses data at the round where cwnd first reaches 24. */
 type LossKind = 'timeout' | 'three-dupacks';
@@ -34,8 +34,12 @@ export function textbookRun(
   cc: string,
   loss: LossKind,
   extra: Record<string, string> = {},
-): TextbookRun {
+  observer?: RunObserver,
+  /** Host names, so that two runs watched together stay apart. */
+  names: [string, string] = ['sender', 'receiver'],
+): TextbookRun & { hosts: Host[] } {
   const sim = new Simulator({ seed });
+  observer?.simulator?.(sim);
   const settings = {
     tcp_congestion_control: cc,
     tcp_init_cwnd: 1,
@@ -45,12 +49,12 @@ export function textbookRun(
     ...extra,
   };
   const mk = (name: string) =>
-    new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings });
-  const sender = mk('sender');
-  const receiver = mk('receiver');
+    addHost(observer, new Host({ name, scheduler: sim, random32: () => sim.rng.nextU32(), settings }));
+  const sender = mk(names[0]);
+  const receiver = mk(names[1]);
   const link = new PointToPointLink(sim, { name: 'path', both: { delayUs: 50_000 } });
-  sender.addInterface(link.a, '10.0.0.1/24');
-  receiver.addInterface(link.b, '10.0.0.2/24');
+  addInterface(observer, sender, link.a, '10.0.0.1/24');
+  addInterface(observer, receiver, link.b, '10.0.0.2/24');
 
   const sink = new Uint8Array(1 << 20);
   const l = receiver.tcp.listen(0, 80, 8, () => {
@@ -67,7 +71,8 @@ export function textbookRun(
     },
   });
 
-  const run: TextbookRun = {
+  const run: TextbookRun & { hosts: Host[] } = {
+    hosts: [sender, receiver],
     cwndPerRound: [],
     ssthreshPerRound: [],
     events: [],
@@ -131,18 +136,24 @@ export const textbookCongestion: Scenario = {
       ctx.settings.tcp_congestion_control ?? 'tahoe',
       'timeout',
       ctx.settings,
+      ctx.observer,
+      ['sender', 'receiver'],
     );
-    const reno = textbookRun(ctx.seed, 'reno', 'three-dupacks', {
-      ...ctx.settings,
-      tcp_congestion_control: 'reno',
-    });
+    const reno = textbookRun(
+      ctx.seed,
+      'reno',
+      'three-dupacks',
+      { ...ctx.settings, tcp_congestion_control: 'reno' },
+      ctx.observer,
+      ['sender-reno', 'receiver-reno'],
+    );
     const story = [
       'cwnd per transmission round (segments), ssthresh 16 at the start:',
       `  timeout at 24:      ${timeout.cwndPerRound.join(' ')}`,
       `  3 dup ACKs at 24:   ${reno.cwndPerRound.join(' ')}`,
     ];
     return {
-      hosts: [],
+      hosts: [...timeout.hosts, ...reno.hosts],
       result: {
         cwndPerRound: timeout.cwndPerRound,
         ssthreshPerRound: timeout.ssthreshPerRound,

@@ -16,7 +16,8 @@ const MSL_US = 120e6;
  */
 export const whyThreeWay: Scenario = {
   name: 'why-three-way',
-  summary: 'an old duplicate SYN arrives after the connection it belonged to is gone: the client’s RST kills it',
+  summary:
+    'an old duplicate SYN arrives after the connection it belonged to is gone: the client’s RST kills it',
   run(ctx: ScenarioContext) {
     const { w, sim, client, server, link } = clientServer(ctx, { delayUs: 10_000 });
     let held: Uint8Array | null = null;

@@ -17,7 +17,8 @@ const RESUME_US = 60e6;
  */
 export const zeroWindow: Scenario = {
   name: 'zero-window',
-  summary: 'a reader that stops: the window closes, the sender probes it with exponential backoff, reading reopens it',
+  summary:
+    'a reader that stops: the window closes, the sender probes it with exponential backoff, reading reopens it',
   run(ctx: ScenarioContext) {
     const { w, sim, client, server } = clientServer(ctx, { delayUs: 10_000, bandwidthBps: 100e6 });
     let reading = false;
@@ -53,7 +54,13 @@ export const zeroWindow: Scenario = {
     const reopened = w.sent(server).find((s) => s.t > closedAt && s.win > 0 && s.t >= RESUME_US);
     const probes = w
       .sent(client)
-      .filter((s) => s.t > closedAt && s.t < (reopened?.t ?? Infinity) && s.len === 0 && !(s.flags & (TCP_FIN | TCP_SYN)));
+      .filter(
+        (s) =>
+          s.t > closedAt &&
+          s.t < (reopened?.t ?? Infinity) &&
+          s.len === 0 &&
+          !(s.flags & (TCP_FIN | TCP_SYN)),
+      );
     // A window smaller than a segment, before it closed: the persist timer fills it (tcp_write_wakeup).
     const sliver = w.sent(client).find((s) => s.t < closedAt && s.len > 0 && s.len < c.sndMss);
     const probeMs = probes.map((p) => msNum(p.t - closedAt));
