@@ -107,7 +107,9 @@ export function ssInfo(c: TcpConnection, now: number): string {
   if (v('tcpi_rwnd_limited') > 0)
     parts.push(`rwnd_limited:${Math.round(v('tcpi_rwnd_limited') / 1000)}ms${share(v('tcpi_rwnd_limited'))}`);
   if (v('tcpi_sndbuf_limited') > 0)
-    parts.push(`sndbuf_limited:${Math.round(v('tcpi_sndbuf_limited') / 1000)}ms${share(v('tcpi_sndbuf_limited'))}`);
+    parts.push(
+      `sndbuf_limited:${Math.round(v('tcpi_sndbuf_limited') / 1000)}ms${share(v('tcpi_sndbuf_limited'))}`,
+    );
   if (v('tcpi_unacked') > 0) parts.push(`unacked:${v('tcpi_unacked')}`);
   if (v('tcpi_total_retrans') > 0) parts.push(`retrans:${v('tcpi_retrans')}/${v('tcpi_total_retrans')}`);
   if (v('tcpi_sacked') > 0) parts.push(`sacked:${v('tcpi_sacked')}`);

@@ -20,15 +20,13 @@ import { zeroWindow } from './zero-window.js';
 
 export type { Scenario, ScenarioContext, ScenarioOutcome } from './scenario.js';
 
-/** Every scenario `synack scenario` knows, by name. */
+/** Every scenario `synack scenario` knows, in the seed's order. */
 export const SCENARIOS: Scenario[] = [
   handshake,
   whyThreeWay,
   close,
   timeWait,
   keepalive,
-  textbookCongestion,
-  fairness,
   synFlood,
   acceptOverflow,
   slidingWindow,
@@ -37,6 +35,8 @@ export const SCENARIOS: Scenario[] = [
   congestionAvoidance,
   fastRetransmit,
   fastRecovery,
+  textbookCongestion,
+  fairness,
   nagle,
   delayedAck,
   pmtu,

@@ -243,7 +243,10 @@ test('TCP_INFO accounts delivery rate and where the sender spent its time (busy,
   const info = ca.getsockopt(cli, 'IPPROTO_TCP', 'TCP_INFO') as Record<string, number>;
   assert.ok((info.tcpi_delivery_rate as number) > 100_000, `delivery rate ${info.tcpi_delivery_rate} B/s`);
   // As Linux's tcp_get_info_chrono_stats: busy time includes the limited times.
-  assert.ok((info.tcpi_busy_time as number) >= (info.tcpi_rwnd_limited as number) + (info.tcpi_sndbuf_limited as number));
+  assert.ok(
+    (info.tcpi_busy_time as number) >=
+      (info.tcpi_rwnd_limited as number) + (info.tcpi_sndbuf_limited as number),
+  );
   assert.ok((info.tcpi_rwnd_limited as number) > 0, 'limited by the 16 KiB receive window');
   assert.ok((info.tcpi_bytes_acked as number) > 1_000_000);
 });

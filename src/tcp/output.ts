@@ -92,7 +92,12 @@ export function transmitQueued(c: TcpConnection, now: number, more = false, push
     scheduleLossProbe(c, now, false);
   }
   const unsent = c.sendBuf.length - seqSub(c.sndNxt, c.sndUna);
-  if (c.sb.packetsOut === 0 && c.timers.rto === Infinity && unsent > 0 && c.sndWnd < Math.min(c.sndMss, unsent)) {
+  if (
+    c.sb.packetsOut === 0 &&
+    c.timers.rto === Infinity &&
+    unsent > 0 &&
+    c.sndWnd < Math.min(c.sndMss, unsent)
+  ) {
     // Data waiting, nothing in flight, and a window too small for the next segment (zero, or a
     // sliver silly-window avoidance will not fill): probe it (RFC 9293 §3.8.6.1), as Linux's
     // tcp_check_probe_timer does whenever tcp_write_xmit leaves data unsent with nothing out.
@@ -421,7 +426,11 @@ export function onPersistTimeout(c: TcpConnection, now: number): void {
     transmitQueued(c, now);
     return;
   }
-  if (c.sndWnd > 0 && c.sb.packetsOut === 0 && sendNewData(c, now, false, Math.max(c.cwnd, 1), true, true) > 0) {
+  if (
+    c.sndWnd > 0 &&
+    c.sb.packetsOut === 0 &&
+    sendNewData(c, now, false, Math.max(c.cwnd, 1), true, true) > 0
+  ) {
     // Linux's tcp_write_wakeup: a window smaller than a segment takes a partial one, which the
     // retransmission timer then watches (tcp_send_probe0 stops probing once packets are out).
     c.rtt.resetBackoff();
