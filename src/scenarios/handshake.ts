@@ -29,6 +29,8 @@ export const handshake: Scenario = {
     const info = conn.info(sim.now());
     const established = clientTrace.find((x) => x.to === 'ESTABLISHED')?.t ?? -1;
     const serverEstablished = serverTrace.find((x) => x.to === 'ESTABLISHED')?.t ?? -1;
+    /** An option both SYNs carried, so the connection uses it. */
+    const both = (k: 'sackOk' | 'timestamps') => segs.length >= 2 && Boolean(segs[0]?.[k] && segs[1]?.[k]);
     const result = {
       segments: segs.map((x) => ({
         tMs: msNum(x.t),
@@ -60,7 +62,7 @@ export const handshake: Scenario = {
         `The SYN carries the client's ISN x = ${conn.iss}; the SYN-ACK the server's ISN y = ${s?.iss ?? '?'} and ack x+1; the last ACK ack y+1 (each SYN uses one sequence number).`,
         `client: ${result.clientStates.join(' → ')} (established at ${ms(established)} ms, after one RTT)`,
         `server: ${result.serverStates.join(' → ')} (established at ${result.serverEstablishedMs} ms, when the ACK arrived: 1.5 RTT)`,
-        `Agreed in the handshake: MSS ${info.tcpi_snd_mss} (1460 less 12 bytes of timestamps), window scale ${info.tcpi_snd_wscale}/${info.tcpi_rcv_wscale}, SACK and timestamps.`,
+        `Agreed in the handshake: MSS ${info.tcpi_snd_mss}${both('timestamps') ? ' (1460 less 12 bytes of timestamps)' : ''}, window scale ${info.tcpi_snd_wscale}/${info.tcpi_rcv_wscale}${both('sackOk') ? ', SACK' : ''}${both('timestamps') ? ', timestamps' : ''}.`,
         `Counters: client ActiveOpens ${client.counters.Tcp.ActiveOpens}, server PassiveOpens ${server.counters.Tcp.PassiveOpens}.`,
       ],
     };

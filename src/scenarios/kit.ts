@@ -28,6 +28,8 @@ export interface Seg {
   /** The MSS option, or -1. */
   mss: number;
   wscale: number;
+  sackOk: boolean;
+  timestamps: boolean;
   sackBlocks: number;
   /** The IPv4 packet's total length. */
   ipLen: number;
@@ -104,6 +106,8 @@ export class World {
       len: seg.payload.length,
       mss: seg.mss,
       wscale: seg.wscale,
+      sackOk: seg.sackPermitted,
+      timestamps: seg.hasTimestamp,
       sackBlocks: seg.sackCount,
       ipLen: ip.totalLength,
     };
@@ -224,7 +228,15 @@ export function segLine(
   if (s.len > 0) t += `:${(seq + s.len) >>> 0}`;
   if (s.flags & TCP_ACK) t += ` ack ${ack}`;
   t += ` win ${s.win}`;
-  if (s.mss >= 0) t += ` <mss ${s.mss}${s.wscale >= 0 ? `,wscale ${s.wscale}` : ''}>`;
+  if (s.mss >= 0) {
+    const opts = [
+      `mss ${s.mss}`,
+      s.sackOk ? 'sackOK' : '',
+      s.timestamps ? 'TS' : '',
+      s.wscale >= 0 ? `wscale ${s.wscale}` : '',
+    ];
+    t += ` <${opts.filter(Boolean).join(',')}>`;
+  }
   if (s.len > 0) t += ` (${s.len} bytes)`;
   return t;
 }
