@@ -268,7 +268,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   let delivered = 0;
   let firstAcked = -1;
   let lastAcked = -1;
-  let windowChanged = false;
+  let windowUpdate = false;
   let origDelivered = false;
   let sacked = 0;
   c.rack.reoArmed = false;
@@ -297,9 +297,9 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     c.sndUna = ack;
     // The window this ACK carries applies before anything else may send (the 'writable'
     // event below lets the application write, which transmits at once).
-    windowChanged = updateWindow(c, seg, false);
+    windowUpdate = updateWindow(c, seg, false, true);
   } else {
-    windowChanged = updateWindow(c, seg, false);
+    windowUpdate = updateWindow(c, seg, false);
   }
   let dsack = false;
   let firstSacked = -1;
@@ -327,13 +327,14 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     c.zeroWindowProbes = 0;
     if (lastAcked >= 0) c.cc.pktsAcked?.(c, delivered, now - lastAcked, now);
   }
-  // Duplicate ACK (RFC 5681 §2): nothing new acknowledged, no data, no window change, data outstanding.
+  // Duplicate ACK (RFC 5681 §2, as Linux counts it): nothing new acknowledged, no data, not a
+  // window update, data outstanding.
   const dupAck =
     !advanced &&
     ack === c.sndUna &&
     seg.payload.length === 0 &&
     !(seg.flags & TCP_FIN) &&
-    !windowChanged &&
+    !windowUpdate &&
     sb.packetsOut > 0;
   if (advanced || delivered > 0 || dupAck || dsack) {
     const a = ackSummary;
@@ -363,16 +364,26 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   }
 }
 
-/** Window update (RFC 9293 §3.10.7.4: SND.WL1/SND.WL2 guard against old segments). */
-function updateWindow(c: TcpConnection, seg: TcpSegment, syn: boolean): boolean {
-  if (!syn && !(seqLt(c.sndWl1, seg.seq) || (c.sndWl1 === seg.seq && seqLe(c.sndWl2, seg.ack)))) return false;
+/**
+ * Window update (RFC 9293 §3.10.7.4), with Linux's rule for which segments may update it
+ * (tcp_may_update_window): one that acknowledges new data, one with a newer sequence number, or
+ * one from the same sequence number offering a larger window, or a zero one. A smaller window on
+ * a repeated ACK is ignored, and that ACK still counts as a duplicate. Returns whether the
+ * segment was a window update (Linux's FLAG_WIN_UPDATE), which a duplicate ACK must not be.
+ */
+function updateWindow(c: TcpConnection, seg: TcpSegment, syn: boolean, advanced = false): boolean {
   const wnd = syn || seg.flags & TCP_SYN ? seg.window : seg.window * 2 ** c.sndWscale;
-  const changed = wnd !== c.sndWnd;
+  if (
+    !syn &&
+    !(advanced || seqGt(seg.seq, c.sndWl1) || (seg.seq === c.sndWl1 && (wnd > c.sndWnd || wnd === 0)))
+  ) {
+    return false;
+  }
   c.sndWnd = wnd;
   c.sndWl1 = seg.seq;
   c.sndWl2 = seg.ack;
   if (wnd > c.maxSndWnd) c.maxSndWnd = wnd;
-  return changed;
+  return true;
 }
 
 /** Our FIN acknowledged: FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED. */
