@@ -47,6 +47,9 @@ export const congestionAvoidance: Scenario = {
         ssthresh,
         segmentsPerRound: seg,
         cwndAfterRound: rs.map((r) => r.cwnd),
+        // For the report's rounds figure (as textbook-congestion gives them).
+        cwndPerRound: rs.map((r) => r.cwnd),
+        ssthreshPerRound: rs.map((r) => r.ssthresh),
         cwndPerRtt: cwndPerRtt.slice(0, ROUNDS),
         /** For each +1 in congestion avoidance: cwnd before it and the segments acknowledged since the last change. */
         increments: steps.slice(0, ROUNDS),

@@ -43,6 +43,13 @@ export const fastRecovery: Scenario = {
       segmentsPerRound: rs.map((r) => r.segments),
       retransmitsPerRound: rs.map((r) => r.retransmits),
       cwndAfterRound: rs.map((r) => r.cwnd),
+      // For the report's rounds figure (as textbook-congestion gives them): the round that
+      // carried the retransmission is marked.
+      cwndPerRound: rs.map((r) => r.cwnd),
+      ssthreshPerRound: rs.map((r) => r.ssthresh),
+      events: rs.flatMap((r, i) =>
+        r.retransmits > 0 ? [{ round: i + 1, event: x.TCPTimeouts > 0 ? 'timeout' : 'fast-retransmit' }] : [],
+      ),
       ssthreshAfterRound: rs.map((r) => ssthreshOf(r.ssthresh)),
       cwndPerRtt: cwndPerRtt.slice(0, ROUNDS),
       cwndAtLoss: lossCwnd,

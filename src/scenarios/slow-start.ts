@@ -30,6 +30,9 @@ export const slowStart: Scenario = {
         rttMs: 100,
         segmentsPerRound: cwndPerRound,
         cwndAfterRound: rs.map((r) => r.cwnd),
+        // For the report's rounds figure (as textbook-congestion gives them).
+        cwndPerRound: rs.map((r) => r.cwnd),
+        ssthreshPerRound: rs.map((r) => r.ssthresh),
         ssthresh: ssthreshOf(rs.at(-1)?.ssthresh ?? 0),
         growthPerRound: ratios,
         roundStartMs: rs.map((r) => r.startMs),
