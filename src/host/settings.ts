@@ -131,6 +131,8 @@ export const SETTINGS_SPEC: Record<keyof HostSettings, Spec> = {
   tcp_autocorking: bool('coalesce small writes while data is queued'),
   tcp_pacing_ss_ratio: int(0, 1000, 'pacing rate % of cwnd/srtt in slow start'),
   tcp_pacing_ca_ratio: int(0, 1000, 'pacing rate % of cwnd/srtt in congestion avoidance'),
+  tcp_min_tso_segs: int(1, 127, 'fewest segments a TSO/GSO packet is sized for'),
+  tcp_tso_rtt_log: int(0, 31, 'TSO packets grow on paths with min RTT below 2^N µs'),
   tcp_stdurg: bool('RFC 1122 urgent pointer interpretation'),
   tcp_comp_sack_nr: int(0, 255, 'SACKs compressed into one at most'),
   tcp_fastopen: int(0, 0xffffff, 'TCP Fast Open flags'),

@@ -124,6 +124,11 @@ export class TcpConnection {
   maxCwnd = 0;
   /** Whether the sender has been limited by cwnd rather than by the application. */
   cwndLimited = false;
+  /**
+   * Linux's sk_pacing_rate in bytes per second (tso.ts): unlimited until an ACK of something
+   * outstanding sets it; it sizes the TSO packets (send units) the sender builds.
+   */
+  pacingRate = Infinity;
   /** The most packets in flight since SND.NXT was maxPacketsSeq, and whether cwnd held the sender then. */
   maxPacketsOut = 0;
   maxPacketsSeq = 0;

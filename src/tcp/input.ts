@@ -3,6 +3,7 @@ import type { TcpConnection } from './connection.js';
 import { rearmRto, retransmitHead, scheduleLossProbe, sendSynAck, transmitQueued } from './output.js';
 import { noteReordering, rackAdvance } from './rack.js';
 import { packetsInFlight, recoveryOnAck, type AckSummary } from './recovery.js';
+import { updatePacingRate } from './tso.js';
 import { applySack } from './sack.js';
 import { rcvRttSample } from './autotune.js';
 import { EVER_RETRANS, SACKED } from './scoreboard.js';
@@ -67,6 +68,8 @@ function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
     // RFC 5681 §3.1: after a retransmitted SYN, start with one segment (Linux: cwnd stays at
     // the initial window unless the SYN was retransmitted, then 1).
     if (c.totalRetrans > 0) c.cwnd = 1;
+    // The SYN was outstanding: this ACK sets the pacing rate, as any other would (tcp_ack).
+    updatePacingRate(c);
     c.setState('ESTABLISHED');
     c.sendAck(now);
     established(c, now);
@@ -264,6 +267,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   const ack = seg.ack;
   const sb = c.sb;
   const priorInFlight = packetsInFlight(c);
+  const priorPackets = sb.packetsOut;
   let advanced = false;
   let delivered = 0;
   let firstAcked = -1;
@@ -350,6 +354,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     a.seg = null;
     c.traceCwnd();
   }
+  // Linux's tcp_cong_control ends every ACK of something outstanding by updating the pacing rate.
+  if (priorPackets > 0) updatePacingRate(c);
   if (c.state === 'CLOSED') return;
   if (advanced) {
     // Linux's tcp_set_xmit_timer: a tail loss probe or the RTO, unless RACK just set its timer.

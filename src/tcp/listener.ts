@@ -3,6 +3,7 @@ import { TcpConnection, initialWscale } from './connection.js';
 import type { FourTuple, TcpEnv } from './env.js';
 import { seqAdd } from './seq.js';
 import { COOKIE_MSS_TABLE, SynCookies } from './syncookies.js';
+import { updatePacingRate } from './tso.js';
 
 /** What a listener needs beyond a connection's env. */
 export interface TcpListenerEnv extends TcpEnv {
@@ -307,6 +308,8 @@ export class TcpListener {
     // The handshake's RTT, if the SYN-ACK was not resent (Karn): it sets the first RTO.
     if (req.retries === 0 && req.synAckSentAt !== undefined)
       conn.rtt.sample(Math.max(1, now - req.synAckSentAt));
+    // Linux's tcp_rcv_state_process (SYN_RECV): the new connection's first pacing rate.
+    updatePacingRate(conn);
     if (!this.env.adopt(conn)) return;
     mib.Tcp.PassiveOpens++;
     // The final ACK may carry data (and even a FIN): the new connection takes it.

@@ -9,7 +9,8 @@ import {
   packetsInFlight,
   reorderTimeout,
 } from './recovery.js';
-import { FIN, LOST, PSH, RETRANS, SACKED } from './scoreboard.js';
+import { FIN, LOST, PSH, RETRANS, SACKED, UNIT_END } from './scoreboard.js';
+import { cwndQuota, tsoSegs } from './tso.js';
 import { seqAdd, seqGt, seqLt, seqSub } from './seq.js';
 import { undoNoteRetransmit } from './undo.js';
 
@@ -105,7 +106,90 @@ export function transmitQueued(c: TcpConnection, now: number, more = false, push
   }
 }
 
-/** New segments within cwnd (in packets) and the peer's window; returns how many went out. */
+/** Why planSegment found nothing more to send now. */
+const STOP_APP = 1; // nothing queued: application-limited
+const STOP_CWND = 2; // cwnd is full
+const STOP_RWND = 3; // the peer's window is full
+const STOP_HOLD = 4; // a partial segment held back by Nagle or TCP_CORK/MSG_MORE
+
+/** The outcome of planSegment (one reused object, no allocation per segment). */
+const plan = { len: 0, atEor: false, stop: 0 };
+
+/**
+ * The length of the next new segment if `aheadBytes` more bytes in `aheadPkts` more segments had
+ * already gone out, or 0 with plan.stop saying why nothing may go: cwnd in packets (RFC 5681,
+ * RFC 6675's pipe), the peer's window with sender-side silly window avoidance (RFC 1122
+ * 4.2.3.4), MSG_EOR record ends, Nagle's rule (RFC 896) and TCP_CORK. Looking one segment ahead
+ * tells the sender where a send unit ends (tso.ts).
+ */
+function planSegment(
+  c: TcpConnection,
+  aheadBytes: number,
+  aheadPkts: number,
+  cwnd: number,
+  more: boolean,
+  pushCorked: boolean,
+  windowProbe: boolean,
+): number {
+  plan.len = 0;
+  plan.atEor = false;
+  plan.stop = 0;
+  const inFlightBytes = seqSub(c.sndNxt, c.sndUna) + aheadBytes;
+  const queued = c.sendBuf.length - Math.min(inFlightBytes, c.sendBuf.length);
+  if (queued <= 0) {
+    plan.stop = STOP_APP;
+    return 0;
+  }
+  const pos = seqAdd(c.sndNxt, aheadBytes);
+  let eor = Infinity;
+  for (const m of c.eorMarks) {
+    if (seqGt(m, pos)) {
+      eor = seqSub(m, pos);
+      break;
+    }
+  }
+  // Linux's tcp_cwnd_test is not strict about the final FIN: a last segment that carries it
+  // goes even when cwnd is full.
+  const finalFin = c.finQueued && queued <= c.sndMss && eor === Infinity;
+  if (packetsInFlight(c) + aheadPkts >= cwnd && !finalFin) {
+    plan.stop = STOP_CWND;
+    return 0;
+  }
+  const wndLeft = c.sndWnd - inFlightBytes;
+  let len = Math.min(c.sndMss, queued);
+  // An MSG_EOR record ends here: the segment stops at it.
+  const atEor = eor <= len;
+  if (atEor) len = eor;
+  if (len > wndLeft) {
+    // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
+    // window only if it is at least half the largest window the peer offered.
+    // A window probe fills whatever sliver is open (Linux's tcp_write_wakeup).
+    if (wndLeft > 0 && (windowProbe || wndLeft >= c.maxSndWnd / 2)) len = wndLeft;
+    else {
+      plan.stop = STOP_RWND;
+      return 0;
+    }
+  }
+  // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
+  const endsWithFin = c.finQueued && len === queued;
+  if (len < c.sndMss && !endsWithFin && !atEor && !windowProbe) {
+    const nagle = !c.opts.nodelay && c.sb.packetsOut + aheadPkts > 0; // one small segment in flight at most
+    if (((c.opts.cork || more) && !pushCorked) || nagle) {
+      plan.stop = STOP_HOLD;
+      return 0;
+    }
+  }
+  plan.len = len;
+  plan.atEor = atEor;
+  return len;
+}
+
+/**
+ * New segments within cwnd (in packets) and the peer's window; returns how many went out. They
+ * go in send units sized as Linux sizes its TSO packets (tso.ts), and PSH marks the end of what
+ * the application wrote, the end of an MSG_EOR record, and the last segment of every unit of
+ * more than one segment.
+ */
 function sendNewData(
   c: TcpConnection,
   now: number,
@@ -115,58 +199,48 @@ function sendNewData(
   windowProbe = false,
 ): number {
   let sent = 0;
+  const maxSegs = tsoSegs(c);
+  let unitLeft = 0;
+  let unitSegs = 0;
   for (;;) {
-    const inFlightBytes = seqSub(c.sndNxt, c.sndUna);
-    const queued = c.sendBuf.length - Math.min(inFlightBytes, c.sendBuf.length);
-    if (queued <= 0) {
-      c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
-      c.chrono.set(c.sb.packetsOut > 0 ? 'sndbuf' : 'idle', now);
-      break;
-    }
-    // Linux's tcp_cwnd_test is not strict about the final FIN: a last segment that carries it
-    // goes even when cwnd is full.
-    const finalFin = c.finQueued && queued <= c.sndMss && c.eorMarks.length === 0;
-    if (packetsInFlight(c) >= cwnd && !finalFin) {
-      c.cwndLimited = true;
-      c.chrono.set('busy', now);
-      break;
-    }
-    const wndLeft = c.sndWnd - inFlightBytes;
-    let len = Math.min(c.sndMss, queued);
-    // An MSG_EOR record ends here: the segment stops at it.
     while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
-    const eor = c.eorMarks.length > 0 ? seqSub(c.eorMarks[0] as number, c.sndNxt) : Infinity;
-    const atEor = eor <= len;
-    if (atEor) len = eor;
-    if (len > wndLeft) {
-      // Sender-side silly window avoidance (RFC 1122 4.2.3.4): send a partial segment into the
-      // window only if it is at least half the largest window the peer offered.
-      // A window probe fills whatever sliver is open (Linux's tcp_write_wakeup).
-      if (wndLeft > 0 && (windowProbe || wndLeft >= c.maxSndWnd / 2)) len = wndLeft;
-      else {
+    const len = planSegment(c, 0, 0, cwnd, more, pushCorked, windowProbe);
+    if (len === 0) {
+      if (plan.stop === STOP_APP) {
+        c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
+        c.chrono.set(c.sb.packetsOut > 0 ? 'sndbuf' : 'idle', now);
+      } else if (plan.stop === STOP_CWND) {
+        c.cwndLimited = true;
+        c.chrono.set('busy', now);
+      } else if (plan.stop === STOP_RWND) {
         c.cwndLimited = false; // limited by the receiver's window
         c.chrono.set('rwnd', now);
-        break;
       }
+      break;
     }
-    // A partial segment that ends the stream with a FIN goes at once (Linux's tcp_nagle_test).
-    const endsWithFin = c.finQueued && len === queued;
-    if (len < c.sndMss && !endsWithFin && !atEor && !windowProbe) {
-      if ((c.opts.cork || more) && !pushCorked) break;
-      if (!c.opts.nodelay && c.sb.packetsOut > 0) break; // Nagle: one small segment in flight at most
-    }
+    const atEor = plan.atEor;
+    const inFlightBytes = seqSub(c.sndNxt, c.sndUna);
+    const queued = c.sendBuf.length - Math.min(inFlightBytes, c.sendBuf.length);
     const view = c.sendBuf.view(inFlightBytes, len);
     if (view.length === 0) break;
+    if (unitLeft === 0) {
+      // A new unit: as many segments as cwnd's quota and the TSO size allow (at least one, for
+      // the final FIN tcp_cwnd_test lets through).
+      unitLeft = windowProbe ? 1 : Math.max(Math.min(cwndQuota(cwnd, packetsInFlight(c)), maxSegs), 1);
+      unitSegs = 0;
+    }
+    unitLeft--;
+    unitSegs++;
+    if (unitLeft > 0 && planSegment(c, view.length, 1, cwnd, more, pushCorked, windowProbe) === 0)
+      unitLeft = 0;
+    const unitEnd = unitLeft === 0;
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
     seg.payload = view;
     const last = view.length === queued;
-    // PSH at the end of what was written, and, outside loss recovery, at the end of each burst
-    // that uses up cwnd with data still queued (what Linux's segments show).
-    const left = queued - view.length;
-    const burstEnds = left > 0 && c.caState === CA_OPEN && packetsInFlight(c) + 1 >= cwnd;
-    seg.flags =
-      (last && !c.lastWriteMore) || burstEnds || (atEor && view.length === len) || windowProbe ? TCP_PSH : 0;
+    // A window probe carries PSH (Linux's tcp_write_wakeup sends it with TCPHDR_PSH).
+    const writeEnd = (last && !c.lastWriteMore) || (atEor && view.length === len) || windowProbe;
+    seg.flags = writeEnd || (unitEnd && unitSegs > 1) ? TCP_PSH : 0;
     const fin = last && c.finQueued && !c.finSent;
     if (fin) {
       seg.flags |= TCP_FIN;
@@ -175,7 +249,7 @@ function sendNewData(
       finSentTransition(c);
     }
     c.fillAck(seg, now);
-    c.sb.push(c.sndNxt, view.length, fin, now, (seg.flags & TCP_PSH) !== 0);
+    c.sb.push(c.sndNxt, view.length, fin, now, writeEnd, unitEnd);
     c.sndNxt = seqAdd(c.sndNxt, view.length + (fin ? 1 : 0));
     c.env.mib.TcpExt.TCPOrigDataSent++;
     c.lastDataSentTime = now;
@@ -218,8 +292,11 @@ function sendNewData(
 function restartAfterIdle(c: TcpConnection, now: number): void {
   const s = c.env.settings;
   if (!s.tcp_slow_start_after_idle || c.lastDataSentTime === 0 || c.caState !== CA_OPEN) return;
-  const rto = c.rtt.rtoUs;
-  let idle = now - Math.max(c.lastDataSentTime, c.lastRecvTime);
+  // Linux's icsk_rto: with nothing outstanding the last ACK ended any RTO backoff, and zero
+  // window probes back off their own timer, not the RTO.
+  const rto = c.rtt.baseRtoUs;
+  // Idle since data last left (Linux's lsndtime): probes and what arrived meanwhile do not count.
+  let idle = now - c.lastDataSentTime;
   if (idle <= rto) return;
   const restart = Math.min(s.tcp_init_cwnd, c.cwnd);
   c.ssthresh = Math.max(c.ssthresh, Math.floor((c.cwnd * 3) / 4));
@@ -241,23 +318,53 @@ function noteRetransmission(c: TcpConnection, now: number): void {
   if (c.retransStart < 0) c.retransStart = now;
 }
 
-/** Resend the segments marked lost, oldest first, while cwnd allows (Linux's tcp_xmit_retransmit_queue). */
+/**
+ * Resend the segments marked lost, oldest first, while cwnd allows (Linux's
+ * tcp_xmit_retransmit_queue). Linux resends whole skbs of up to min(cwnd room, TSO size)
+ * segments: a run of lost segments within one send unit goes as one unit, with PSH at its end
+ * when it holds more than one segment (__tcp_transmit_skb, see tso.ts).
+ */
 function retransmitLost(c: TcpConnection, now: number): void {
   const sb = c.sb;
   const mib = c.env.mib.TcpExt;
+  const maxSegs = tsoSegs(c);
   for (let k = 0; k < sb.packetsOut && sb.lostOut > sb.retransOut; k++) {
-    const f = sb.flags(k);
-    if (!(f & LOST) || f & (RETRANS | SACKED)) continue;
-    if (packetsInFlight(c) >= c.cwnd) break;
-    retransmitSegment(c, k, now);
-    if (c.caState === CA_RECOVERY) mib.TCPFastRetrans++;
-    else if (c.caState === CA_LOSS) mib.TCPSlowStartRetrans++;
-    if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut++;
+    if (!resendable(sb.flags(k))) continue;
+    const room = c.cwnd - packetsInFlight(c);
+    if (room <= 0) break;
+    let run = 1;
+    const limit = Math.min(room, maxSegs);
+    while (
+      run < limit &&
+      k + run < sb.packetsOut &&
+      !(sb.flags(k + run - 1) & UNIT_END) &&
+      resendable(sb.flags(k + run)) &&
+      sb.len(k + run) <= c.sndMss &&
+      sb.len(k) <= c.sndMss
+    )
+      run++;
+    for (let j = 0; j < run; j++) {
+      retransmitSegment(c, k + j, now, false, run > 1 && j === run - 1);
+      if (c.caState === CA_RECOVERY) mib.TCPFastRetrans++;
+      else if (c.caState === CA_LOSS) mib.TCPSlowStartRetrans++;
+      if (c.caState === CA_RECOVERY || c.caState === CA_CWR) c.prrOut++;
+    }
+    k += run - 1;
   }
 }
 
+function resendable(f: number): boolean {
+  return (f & LOST) !== 0 && (f & (RETRANS | SACKED)) === 0;
+}
+
 /** Resend the k-th outstanding segment, cut to the current MSS if the path MTU fell. */
-export function retransmitSegment(c: TcpConnection, k: number, now: number, tlp = false): void {
+export function retransmitSegment(
+  c: TcpConnection,
+  k: number,
+  now: number,
+  tlp = false,
+  unitEnd = false,
+): void {
   const sb = c.sb;
   if (sb.len(k) > c.sndMss) sb.split(k, c.sndMss);
   const seq = sb.seq(k);
@@ -270,7 +377,7 @@ export function retransmitSegment(c: TcpConnection, k: number, now: number, tlp 
   seg.payload = view;
   const fin = (sb.flags(k) & FIN) !== 0;
   if (fin) seg.flags = TCP_FIN;
-  if (view.length > 0 && (offset + view.length === c.sendBuf.length || sb.flags(k) & PSH))
+  if (view.length > 0 && (unitEnd || offset + view.length === c.sendBuf.length || sb.flags(k) & PSH))
     seg.flags |= TCP_PSH;
   c.fillAck(seg, now);
   // Linux's retrans_stamp: retransmissions are timed from the original send of the first one.

@@ -10,8 +10,10 @@ export const RETRANS = 4;
 export const EVER_RETRANS = 8;
 /** The segment carries our FIN, which takes one sequence number after its data. */
 export const FIN = 16;
-/** The segment was sent with PSH (a retransmission repeats it). */
+/** The segment ends an application write: it was sent with PSH (a retransmission repeats it). */
 export const PSH = 32;
+/** The segment was the last of a send unit (one Linux skb as transmitted, see tso.ts). */
+export const UNIT_END = 64;
 
 /**
  * The sender's record of every segment between SND.UNA and SND.NXT (RFC 6675 §3's scoreboard,
@@ -78,13 +80,13 @@ export class Scoreboard {
   }
 
   /** Record a segment sent for the first time. */
-  push(seq: number, len: number, fin: boolean, now: number, psh = false): void {
+  push(seq: number, len: number, fin: boolean, now: number, psh = false, unitEnd = false): void {
     if (this.n === this.seqs.length) this.grow();
     const s = this.slot(this.n);
     this.seqs[s] = seq >>> 0;
     this.lens[s] = len;
     this.times[s] = this.stamp(now);
-    this.flagBits[s] = (fin ? FIN : 0) | (psh ? PSH : 0);
+    this.flagBits[s] = (fin ? FIN : 0) | (psh ? PSH : 0) | (unitEnd ? UNIT_END : 0);
     this.n++;
   }
 
@@ -189,7 +191,7 @@ export class Scoreboard {
     const f = this.flagBits[a] as number;
     this.flagBits[b] = f;
     this.lens[a] = firstLen;
-    this.flagBits[a] = f & ~(FIN | PSH);
+    this.flagBits[a] = f & ~(FIN | PSH | UNIT_END);
     if (f & LOST) this.lostOut++;
     if (f & RETRANS) this.retransOut++;
     if (f & SACKED) this.sackedOut++;

@@ -104,6 +104,10 @@ export interface TcpSettings {
   tcp_pacing_ss_ratio: number;
   /** Pacing rate as a percentage of cwnd/srtt in congestion avoidance. */
   tcp_pacing_ca_ratio: number;
+  /** Fewest segments a TSO/GSO packet is sized for, whatever the pacing rate (tcp_tso_autosize). */
+  tcp_min_tso_segs: number;
+  /** TSO packets grow towards 64 KB on paths whose min RTT is below 2^this µs (tcp_tso_autosize). */
+  tcp_tso_rtt_log: number;
   /** Urgent pointer interpretation: 0 = BSD (points past the urgent byte), as Linux's default. */
   tcp_stdurg: number;
   /** Maximum SACK blocks compressed into one ACK before sending. */
@@ -167,6 +171,8 @@ const DEFAULTS: TcpSettings = {
   tcp_autocorking: 1,
   tcp_pacing_ss_ratio: 200,
   tcp_pacing_ca_ratio: 120,
+  tcp_min_tso_segs: 2,
+  tcp_tso_rtt_log: 9,
   tcp_stdurg: 0,
   tcp_comp_sack_nr: 44,
   tcp_fastopen: 1,
