@@ -150,6 +150,8 @@ export class TcpConnection {
   readonly autotune = new AutoTune();
   readonly undo = new UndoState();
   readonly chrono = new Chrono();
+  /** Linux's SOCK_NOSPACE: a write found the send buffer full and waits for room. */
+  noSpace = false;
   readonly deliveryRate = new DeliveryRate();
   /** F-RTO (RFC 5682) is judging the last timeout. */
   frto = false;
@@ -312,7 +314,12 @@ export class TcpConnection {
   /** Queue data for sending; returns the bytes accepted (0 when the send buffer is full). */
   send(data: Uint8Array, now: number, more = false, eor = false): number {
     if (this.finQueued || this.state === 'CLOSED') return 0;
+    const unsentBefore =
+      this.sendBuf.length - Math.min(seqSub(this.sndNxt, this.sndUna), this.sendBuf.length);
     const n = this.sendBuf.write(data);
+    if (n < data.length) this.noSpace = true;
+    // Linux's tcp_add_write_queue_tail: data entering an empty write queue makes the sender busy.
+    if (n > 0 && unsentBefore === 0) this.chrono.start('busy', now);
     // MSG_MORE: more is coming, so the end of this write gets no PSH (Linux's tcp_push).
     if (n > 0) this.lastWriteMore = more;
     // MSG_EOR: no later byte may share a segment with this record's end (Linux's tcp_skb_can_collapse).
@@ -626,7 +633,7 @@ export class TcpConnection {
       tcpi_min_rtt: r.minRttUs === Infinity ? 0 : r.minRttUs,
       tcpi_delivery_rate: this.deliveryRate.rate,
       // Linux's tcp_get_info_chrono_stats: busy time is the sum of all three chronographs.
-      tcpi_busy_time: this.chrono.busyUs + this.chrono.rwndLimitedUs + this.chrono.sndbufLimitedUs,
+      tcpi_busy_time: this.chrono.busyTimeUs,
       tcpi_rwnd_limited: this.chrono.rwndLimitedUs,
       tcpi_sndbuf_limited: this.chrono.sndbufLimitedUs,
       tcpi_snd_wnd: this.sndWnd,

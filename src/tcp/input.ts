@@ -242,6 +242,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   receiveText(c, seg, now);
   if ((c.state as TcpState) === 'CLOSED') return;
   transmitQueued(c, now);
+  checkSpace(c, now);
   c.timers.rearm(now);
 }
 
@@ -324,7 +325,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (rttUs >= 0) c.rtt.sample(Math.max(rttUs, 1));
   if (advanced) {
     c.deliveryRate.onDelivered(c.bytesAcked, now, c.rtt.srttUs);
-    if (sb.packetsOut === 0) c.chrono.set('idle', now);
+    // Linux's tcp_clean_rtx_queue: nothing left in flight ends busy time if nothing waits either.
+    if (sb.packetsOut === 0) c.chrono.stop('busy', now, c.sendBuf.length === 0);
     c.rtt.resetBackoff();
     c.retransmits = 0;
     c.retransStart = -1;
@@ -576,4 +578,17 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   }
   if (fin) c.emit('fin');
   if (readable) c.emit('readable');
+}
+
+/**
+ * Linux's tcp_check_space after an ACK: a writer waiting for room is woken once a third of the
+ * send buffer is free (sk_stream_write_space: free space at least half of what is queued), and
+ * the time limited by the send buffer ends there.
+ */
+function checkSpace(c: TcpConnection, now: number): void {
+  if (!c.noSpace) return;
+  const used = c.sendBuf.length;
+  if (2 * c.sendBuf.free < used) return;
+  c.noSpace = false;
+  c.chrono.stop('sndbuf', now, used === 0);
 }

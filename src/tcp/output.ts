@@ -199,6 +199,7 @@ function sendNewData(
   windowProbe = false,
 ): number {
   let sent = 0;
+  let rwndLimited = false;
   const maxSegs = tsoSegs(c);
   let unitLeft = 0;
   let unitSegs = 0;
@@ -208,13 +209,11 @@ function sendNewData(
     if (len === 0) {
       if (plan.stop === STOP_APP) {
         c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
-        c.chrono.set(c.sb.packetsOut > 0 ? 'sndbuf' : 'idle', now);
       } else if (plan.stop === STOP_CWND) {
         c.cwndLimited = true;
-        c.chrono.set('busy', now);
       } else if (plan.stop === STOP_RWND) {
         c.cwndLimited = false; // limited by the receiver's window
-        c.chrono.set('rwnd', now);
+        rwndLimited = true;
       }
       break;
     }
@@ -271,6 +270,9 @@ function sendNewData(
     c.transmit(seg, now);
     sent++;
   }
+  // Linux's tcp_write_xmit times the periods the receiver's window holds the sender back.
+  if (rwndLimited) c.chrono.start('rwnd', now);
+  else c.chrono.stop('rwnd', now, c.sendBuf.length === 0);
   // Linux's tcp_cwnd_validate: remember the most packets in flight in the last window.
   if (sent > 0) {
     const out = c.sb.packetsOut;
@@ -281,6 +283,12 @@ function sendNewData(
     } else if (packetsInFlight(c) >= cwnd) {
       c.cwndLimitedWindow = true;
     }
+    // The network starves while the application waits on a full send buffer, everything it
+    // wrote already sent: time limited by the send buffer.
+    const cwndLimited = c.cwndLimitedWindow || (c.cwnd < c.ssthresh && c.cwnd < 2 * c.maxPacketsOut);
+    const unsent = c.sendBuf.length - Math.min(seqSub(c.sndNxt, c.sndUna), c.sendBuf.length);
+    if (!cwndLimited && unsent === 0 && c.noSpace && (c.state === 'ESTABLISHED' || c.state === 'CLOSE-WAIT'))
+      c.chrono.start('sndbuf', now);
   }
   return sent;
 }
