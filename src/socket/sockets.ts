@@ -36,9 +36,6 @@ import {
 } from './constants.js';
 import { SocketError, type ErrnoName } from './errno.js';
 
-/** Share of Linux's (doubled) sk_sndbuf that holds payload; the rest is per-skb overhead. */
-const SNDBUF_PAYLOAD_SHARE = 0.6;
-
 export type OptionValue =
   number | string | boolean | { onoff: number; linger: number } | Record<string, number>;
 
@@ -166,7 +163,7 @@ export class Sockets {
     try {
       s.listener = this.host.tcp.listen(s.localAddr, s.localPort, backlog, () => this.wake(s), {
         ...(s.opts.rcvbuf ? { rcvBuf: s.opts.rcvbuf } : {}),
-        ...(s.opts.sndbuf ? { sndBuf: Math.floor(2 * s.opts.sndbuf * SNDBUF_PAYLOAD_SHARE) } : {}),
+        ...(s.opts.sndbuf ? { sndBuf: 2 * s.opts.sndbuf } : {}),
       });
     } catch (e) {
       throw this.convert(e, 'listen');
@@ -269,9 +266,9 @@ export class Sockets {
     if (o.userTimeout) c.setUserTimeout(o.userTimeout, now);
     if (o.congestion) c.setCongestionControl(o.congestion);
     if (o.sndbuf) {
-      // Linux charges each queued segment its skb's true size: of the doubled sk_sndbuf about
-      // 60% holds payload (a 1000-byte segment costs ~1680 bytes), so a write blocks there.
-      c.sendBuf.capacity = Math.floor(2 * o.sndbuf * SNDBUF_PAYLOAD_SHARE);
+      // sk_sndbuf is twice the value set; the queue is charged per skb at its truesize
+      // (sk_wmem_queued, src/tcp/skb-queue.ts).
+      c.sendBuf.capacity = 2 * o.sndbuf;
       c.autotune.sndLocked = true;
     }
     if (o.rcvbuf) {
@@ -564,7 +561,7 @@ export class Sockets {
     const dead = c.state === 'CLOSED' || c.state === 'TIME-WAIT';
     if (dead || (s.writeShut && c.finReceived)) r |= POLLHUP;
     if (dead) r |= POLLIN;
-    if (s.state === 'connected' && !s.writeShut && !dead && c.writableBytes > 0) r |= POLLOUT;
+    if (s.state === 'connected' && !s.writeShut && !dead && c.writeable) r |= POLLOUT;
     if (s.state === 'closed' || (s.state === 'connecting' && dead)) r |= POLLOUT | POLLHUP;
     return r & (events | POLLERR | POLLHUP);
   }

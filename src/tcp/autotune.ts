@@ -1,3 +1,4 @@
+import { SKB_TRUESIZE_OVERHEAD } from './skb-queue.js';
 import type { TcpConnection } from './connection.js';
 
 /**
@@ -57,8 +58,10 @@ export function rcvSpaceAdjust(c: TcpConnection, n: number, now: number): void {
 /** cwnd grew: let the send buffer hold two windows of data (Linux's tcp_sndbuf_expand). */
 export function sndBufExpand(c: TcpConnection): void {
   if (c.autotune.sndLocked) return;
+  // sk_sndbuf is charged per skb at its truesize (skb-queue.ts): count each MSS with an skb's
+  // overhead, as Linux's per_mss does.
   const want = Math.min(
-    2 * Math.max(c.cwnd, c.env.settings.tcp_reordering + 1) * c.sndMss,
+    2 * Math.max(c.cwnd, c.env.settings.tcp_reordering + 1) * (c.sndMss + SKB_TRUESIZE_OVERHEAD),
     c.env.settings.tcp_wmem[2],
   );
   if (want > c.sendBuf.capacity) {

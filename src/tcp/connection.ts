@@ -3,6 +3,7 @@ import type { FourTuple, TcpEnv, TcpErrno, TcpEventType } from './env.js';
 import { RecvBuffer } from './recv-buffer.js';
 import { RttEstimator } from './rtt.js';
 import { SendBuffer } from './send-buffer.js';
+import { sizeGoal } from './skb-queue.js';
 import { seqAdd, seqGt, seqSub } from './seq.js';
 import { LINUX_STATE_NUMBER, type TcpState } from './state.js';
 import { TcpTimers } from './timers.js';
@@ -316,7 +317,21 @@ export class TcpConnection {
     if (this.finQueued || this.state === 'CLOSED') return 0;
     const unsentBefore =
       this.sendBuf.length - Math.min(seqSub(this.sndNxt, this.sndUna), this.sendBuf.length);
-    const n = this.sendBuf.write(data);
+    // Linux's tcp_sendmsg_locked: fill one skb at a time up to the size goal; when one is full,
+    // push what cwnd allows (forced_push / tcp_push_one), which may split the tail skb and give
+    // the write room again without a new skb.
+    const goal = sizeGoal(this.sndMss, this.maxSndWnd);
+    const canPush = this.state !== 'SYN-SENT' && this.state !== 'SYN-RECEIVED';
+    let n = 0;
+    for (;;) {
+      const k = this.sendBuf.write(data.subarray(n), goal);
+      n += k;
+      if (k === 0 || n >= data.length) break;
+      if (canPush && this.sendBuf.skbs.tailFull(goal)) {
+        this.lastWriteMore = true; // more of this write follows: no PSH at the current end
+        transmitQueued(this, now, true);
+      }
+    }
     if (n < data.length) this.noSpace = true;
     // Linux's tcp_add_write_queue_tail: data entering an empty write queue makes the sender busy.
     if (n > 0 && unsentBefore === 0) this.chrono.start('busy', now);
@@ -326,6 +341,7 @@ export class TcpConnection {
     if (eor && n === data.length && n > 0) {
       const end = seqAdd(this.sndUna, this.sendBuf.length);
       this.eorMarks.push(end);
+      this.sendBuf.skbs.closeTail();
     }
     if (n > 0 && this.state !== 'SYN-SENT' && this.state !== 'SYN-RECEIVED') transmitQueued(this, now, more);
     return n;
@@ -333,6 +349,18 @@ export class TcpConnection {
 
   get writableBytes(): number {
     return this.finQueued ? 0 : this.sendBuf.free;
+  }
+
+  /**
+   * Linux's __sk_stream_is_writeable, what poll's POLLOUT and the wake-up of a blocked writer
+   * (sk_stream_write_space) test: free send buffer at least half of what is queued
+   * (sk_stream_wspace >= sk_stream_min_wspace), and room for a new skb (sk_stream_memory_free).
+   */
+  get writeable(): boolean {
+    if (this.finQueued) return false;
+    const used = this.sendBuf.wmemQueued;
+    const cap = this.sendBuf.capacity;
+    return cap - used >= used >> 1 && used < cap;
   }
 
   /** Bytes queued but not yet acknowledged (SIOCOUTQ) and not yet sent. */

@@ -581,14 +581,13 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
 }
 
 /**
- * Linux's tcp_check_space after an ACK: a writer waiting for room is woken once a third of the
- * send buffer is free (sk_stream_write_space: free space at least half of what is queued), and
- * the time limited by the send buffer ends there.
+ * Linux's tcp_check_space after an ACK: a writer waiting for room (SOCK_NOSPACE) is woken once
+ * the free send buffer is at least half of sk_wmem_queued (sk_stream_write_space), which counts
+ * skbs at their truesize (skb-queue.ts); the time limited by the send buffer ends there.
  */
 function checkSpace(c: TcpConnection, now: number): void {
   if (!c.noSpace) return;
-  const used = c.sendBuf.length;
-  if (2 * c.sendBuf.free < used) return;
+  if (!c.writeable) return;
   c.noSpace = false;
-  c.chrono.stop('sndbuf', now, used === 0);
+  c.chrono.stop('sndbuf', now, c.sendBuf.length === 0);
 }

@@ -250,6 +250,8 @@ function sendNewData(
     c.fillAck(seg, now);
     c.sb.push(c.sndNxt, view.length, fin, now, writeEnd, unitEnd);
     c.sndNxt = seqAdd(c.sndNxt, view.length + (fin ? 1 : 0));
+    // Each send unit (TSO packet) is one skb from now on (skb-queue.ts).
+    if (unitEnd) c.sendBuf.skbs.markSent(inFlightBytes + view.length);
     c.env.mib.TcpExt.TCPOrigDataSent++;
     c.lastDataSentTime = now;
     c.transmit(seg, now);

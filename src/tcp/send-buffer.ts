@@ -1,9 +1,14 @@
+import { SkbQueue } from './skb-queue.js';
+
 /**
  * The send queue: bytes from SND.UNA onwards (sent but unacknowledged, then not yet sent), in a
- * ring that grows up to its capacity (SO_SNDBUF). Segments are built from views into the ring, so
- * data is copied once, from the application, and never again until it is acknowledged.
+ * ring. Segments are built from views into the ring, so data is copied once, from the
+ * application, and never again until it is acknowledged. `capacity` is Linux's sk_sndbuf, and
+ * the queue is charged as Linux charges it, by skb (sk_wmem_queued, skb-queue.ts).
  */
 export class SendBuffer {
+  readonly skbs = new SkbQueue();
+
   private buf: Uint8Array;
   private head = 0;
   private len = 0;
@@ -20,13 +25,21 @@ export class SendBuffer {
     return this.len;
   }
 
-  get free(): number {
-    return Math.max(0, this.capacity - this.len);
+  /** sk_wmem_queued: the queue's charge against `capacity` (sk_sndbuf). */
+  get wmemQueued(): number {
+    return this.skbs.wmemQueued;
   }
 
-  /** Append as much of `data` as fits; returns the number of bytes taken. */
-  write(data: Uint8Array): number {
-    const n = Math.min(data.length, this.free);
+  get free(): number {
+    return Math.max(0, this.capacity - this.skbs.wmemQueued);
+  }
+
+  /**
+   * Append what one skb takes of `data` (the unsent tail skb up to `sizeGoal`, or a new skb while
+   * sk_wmem_queued is below sk_sndbuf); returns the number of bytes taken.
+   */
+  write(data: Uint8Array, sizeGoal: number): number {
+    const n = this.skbs.append(data.length, sizeGoal, this.capacity);
     if (n === 0) return 0;
     this.reserve(this.len + n);
     const cap = this.buf.length;
@@ -41,6 +54,7 @@ export class SendBuffer {
   /** Drop `n` acknowledged bytes from the front. */
   consume(n: number): void {
     const k = Math.min(n, this.len);
+    this.skbs.consume(k);
     this.head = (this.head + k) % this.buf.length;
     this.len -= k;
     if (this.len === 0) this.head = 0;

@@ -26,6 +26,7 @@ import { formatEvent, formatSegment } from '../print.js';
 import { evalPythonAsserts } from '../python-subset.js';
 import { decodeOptions, encodeOptions } from './option-codec.js';
 import { SYMBOLS } from './symbols.js';
+import { POLLOUT } from '../../socket/constants.js';
 
 export type RunStatus = 'ok' | 'fail' | 'skip';
 
@@ -728,12 +729,19 @@ class ScriptRun {
   private writer(e: Event, fd: number, n: number, flags: number): () => number {
     const blocking = e.time.blockingEnd !== undefined;
     let done = 0;
+    let waiting = false;
     return () => {
       for (;;) {
+        // A blocked writer sleeps in sk_stream_wait_memory until sk_stream_write_space wakes it,
+        // which is when POLLOUT would be reported (__sk_stream_is_writeable).
+        if (waiting && !(this.sockets.poll(fd, POLLOUT) & POLLOUT))
+          throw new SocketError('EAGAIN', 'write', 'waiting for send buffer space');
+        waiting = false;
         try {
           done += this.sockets.write(fd, new Uint8Array(n - done), flags);
         } catch (err) {
           if (done > 0 && !blocking && err instanceof SocketError && err.errno === 'EAGAIN') return done;
+          if (blocking && err instanceof SocketError && err.errno === 'EAGAIN') waiting = true;
           throw err;
         }
         if (done >= n || !blocking) return done;
