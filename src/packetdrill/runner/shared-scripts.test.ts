@@ -1,6 +1,5 @@
 // Runs Linux's packetdrill scripts (GPL test data, read in place from ../shared and never copied
-// into this repository) against synack. Scripts known to pass must keep passing; the others are
-// listed with their reasons, the work left for the conformance issue.
+// into this repository) against synack. All 43 must pass, none skipped.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +11,7 @@ import { runPacketdrillFile } from '../../cli/packetdrill.js';
 const ROOT = resolve(process.cwd(), '../shared/conformance/packetdrill');
 const skip = existsSync(ROOT) ? false : `shared scripts not found at ${ROOT}`;
 
-/** Scripts that pass today (by file name); a regression in any of them fails the suite. */
+/** Every shared script, by file name: each must pass. */
 const PASSING = new Set([
   'blocking-accept.pkt',
   'blocking-connect.pkt',
@@ -47,6 +46,7 @@ const PASSING = new Set([
   'slow-start-after-win-update.pkt',
   'slow-start-app-limited.pkt',
   'tcp-info-last_data_recv.pkt',
+  'tcp-info-sndbuf-limited.pkt',
   'fin_tsval.pkt',
   'reset_tsval.pkt',
   'user_timeout.pkt',
@@ -67,20 +67,26 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-test("Linux's packetdrill scripts: the passing ones keep passing", { skip }, (t) => {
-  const regressions: string[] = [];
+test("Linux's packetdrill scripts: all 43 pass, none skipped", { skip }, (t) => {
   const failing: string[] = [];
+  const seen: string[] = [];
   let passed = 0;
   for (const file of walk(ROOT)) {
     const r = runPacketdrillFile(file);
     const name = basename(file);
+    seen.push(name);
     if (r.status === 'ok') passed++;
-    else if (PASSING.has(name)) regressions.push(`${name}: ${r.reason ?? r.status}`);
-    else failing.push(`${name}: ${(r.reason ?? r.status).split('\n')[0]}`);
+    else failing.push(`${name}: ${r.status}: ${r.reason ?? ''}`);
   }
-  t.diagnostic(`${passed} of ${passed + failing.length + regressions.length} shared scripts pass`);
-  for (const f of failing) t.diagnostic(`not yet: ${f}`);
-  assert.deepEqual(regressions, []);
+  t.diagnostic(`${passed} of ${seen.length} shared scripts pass`);
+  assert.deepEqual(failing, []);
+  assert.deepEqual(
+    seen.filter((n) => !PASSING.has(n)),
+    [],
+    'scripts not in the list',
+  );
+  assert.equal(passed, 43);
+  assert.equal(PASSING.size, 43);
 });
 
 test('a failing script names the line and shows the expected and the actual packet', { skip }, () => {
