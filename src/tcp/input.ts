@@ -423,8 +423,9 @@ export function enterTimeWait(c: TcpConnection, now: number): void {
 
 /**
  * RFC 9293 §3.10.7.4 in TIME-WAIT: a retransmitted FIN is acknowledged again and restarts the
- * 2MSL timer; RST ends TIME-WAIT unless RFC 1337 protection is on; anything else is answered with
- * an ACK (old duplicates are absorbed).
+ * 2MSL timer; RST ends TIME-WAIT unless RFC 1337 protection is on; a bare ACK exactly at RCV.NXT
+ * is in window and needs no answer; anything else is answered with an ACK (old duplicates are
+ * absorbed).
  */
 function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
   const f = seg.flags;
@@ -442,6 +443,14 @@ function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
     return;
   }
   if (f & TCP_SYN) return; // the host's demux decides about new SYNs for a TIME-WAIT tuple
+  if (seg.seq === c.rcvNxt && seg.payload.length === 0 && !(f & TCP_FIN)) {
+    // Linux's tcp_timewait_state_process: an in-window bare ACK (say, one carrying a DSACK for a
+    // late duplicate) restarts the 2MSL timer and is not answered. Answering it would reach a
+    // peer that has meanwhile closed and draw a RST that ends TIME-WAIT early.
+    if (c.tsOk && seg.hasTimestamp) c.tsRecent = seg.tsVal;
+    c.timers.armClose(now + c.env.settings.tcp_tw_timeout * 1e6);
+    return;
+  }
   c.sendOowAck(now, false);
 }
 
