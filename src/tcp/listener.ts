@@ -330,6 +330,9 @@ export class TcpListener {
     });
     c.irs = req.irs;
     c.rcvNxt = seqAdd(req.irs, 1);
+    // The SYN-ACK acknowledged RCV.NXT: it is Last.ACK.sent (RFC 7323 §4.3), so the peer's next
+    // segment (the final ACK, the first data) updates TS.Recent and our echoes are current.
+    c.lastAckSent = c.rcvNxt;
     // Our SYN is outstanding until this very ACK is processed by the new connection.
     c.sndUna = req.iss;
     c.sndNxt = seqAdd(req.iss, 1);
