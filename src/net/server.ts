@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { POLLIN } from '../socket/constants.js';
 import { SocketError } from '../socket/errno.js';
 import { codedError, nodeError } from './errors.js';
 import { Socket, type NetEnv } from './socket.js';
@@ -89,6 +90,8 @@ export class Server extends EventEmitter {
   private acceptAll(): void {
     const s = this.env.sockets;
     while (this.fd >= 0) {
+      // Ask first, rather than have accept() throw EAGAIN when the queue is drained.
+      if (!(s.poll(this.fd, POLLIN) & POLLIN)) return;
       let fd: number;
       try {
         fd = s.accept(this.fd).fd;

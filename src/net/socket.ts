@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Timer } from '../sim/scheduler.js';
 import type { Host } from '../host/host.js';
-import { POLLERR, POLLHUP, POLLOUT, SHUT_WR } from '../socket/constants.js';
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, SHUT_WR } from '../socket/constants.js';
 import { errnoName, SocketError } from '../socket/errno.js';
 import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
@@ -162,6 +162,8 @@ export class Socket extends Duplex {
   private pull(): void {
     const s = this.env.sockets;
     while (this.reading && !this.destroyed) {
+      // Ask first: an EAGAIN thrown on every drained socket costs an Error and its stack trace.
+      if (!(s.poll(this.fd, POLLIN) & (POLLIN | POLLERR | POLLHUP))) return;
       let n: number;
       try {
         n = s.read(this.fd, scratch);
