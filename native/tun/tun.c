@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 
 #include <node_api.h>
 #include <uv.h>
@@ -27,7 +28,8 @@ typedef struct reader {
   int batch;
   napi_env env;
   napi_ref callback;
-  unsigned char *buf; /* batch * MAX_PACKET bytes */
+  unsigned char *buf; /* cap bytes: as many packets as fit, up to batch */
+  size_t cap;
   int closing;
 } reader_t;
 
@@ -77,10 +79,22 @@ static napi_value tun_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* configure(name, addr "a.b.c.d", prefixLen, mtu) — address, netmask, MTU, then IFF_UP. */
+/* The kernel's side speaks IPv6 on every new interface (router solicitations, MLD); synack's host
+ * is IPv4-only, so those would only be noise on the link. Best effort: no IPv6 in the kernel is fine. */
+static void disable_ipv6(const char *name) {
+  char path[96];
+  snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+  int f = open(path, O_WRONLY | O_CLOEXEC);
+  if (f < 0) return;
+  if (write(f, "1", 1) < 0) { /* nothing to do */ }
+  close(f);
+}
+
+/* configure(name, addr "a.b.c.d", prefixLen, mtu, txqueuelen) — address, netmask, MTU, the queue
+ * of packets waiting for synack to read them, then IFF_UP. */
 static napi_value tun_configure(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char name[IFNAMSIZ] = {0}, addr[64] = {0};
   size_t len;
@@ -88,6 +102,8 @@ static napi_value tun_configure(napi_env env, napi_callback_info info) {
   napi_get_value_string_utf8(env, argv[1], addr, sizeof addr, &len);
   int prefix = get_int(env, argv[2], 24);
   int mtu = get_int(env, argv[3], 1500);
+  int qlen = argc >= 5 ? get_int(env, argv[4], 0) : 0;
+  disable_ipv6(name);
 
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (s < 0) return throw_errno(env, "socket", errno);
@@ -105,6 +121,12 @@ static napi_value tun_configure(napi_env env, napi_callback_info info) {
   if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0) goto fail;
   ifr.ifr_mtu = mtu;
   if (ioctl(s, SIOCSIFMTU, &ifr) < 0) goto fail;
+  /* The kernel drops what does not fit in the device's ring (tun_net_xmit): a burst from many
+   * connections at once must wait there while JavaScript handles the previous batch. */
+  if (qlen > 0) {
+    ifr.ifr_qlen = qlen;
+    if (ioctl(s, SIOCSIFTXQLEN, &ifr) < 0) goto fail;
+  }
   if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) goto fail;
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
   if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) goto fail;
@@ -123,7 +145,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   int n = 0;
   uint32_t lengths[1024];
   size_t off = 0;
-  while (n < r->batch) {
+  while (n < r->batch && off + MAX_PACKET <= r->cap) {
     ssize_t got = read(r->fd, r->buf + off, MAX_PACKET);
     if (got <= 0) break;
     lengths[n++] = (uint32_t)got;
@@ -174,7 +196,9 @@ static napi_value tun_start(napi_env env, napi_callback_info info) {
   if (batch > 1024) batch = 1024;
   reader_t *r = calloc(1, sizeof *r);
   if (!r) return throw_errno(env, "calloc", ENOMEM);
-  r->buf = malloc((size_t)batch * MAX_PACKET);
+  /* Room for a batch of 1500-byte packets many times over; of 64 KiB ones, 64 at a time. */
+  r->cap = (size_t)64 * MAX_PACKET;
+  r->buf = malloc(r->cap);
   if (!r->buf) {
     free(r);
     return throw_errno(env, "malloc", ENOMEM);

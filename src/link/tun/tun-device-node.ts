@@ -11,7 +11,7 @@ import type { NetDevice } from '../device.js';
 
 interface TunAddon {
   open(name: string): { fd: number; name: string };
-  configure(name: string, addr: string, prefixLen: number, mtu: number): void;
+  configure(name: string, addr: string, prefixLen: number, mtu: number, txqueuelen: number): void;
   start(fd: number, batch: number, cb: (buf: ArrayBuffer, lengths: Uint32Array) => void): object;
   stop(handle: object): void;
   write(fd: number, packet: Uint8Array): number;
@@ -58,8 +58,13 @@ export interface TunOptions {
   mtu?: number;
   /** The kernel's side of the link, e.g. "192.0.2.1/24": assigned to the interface, which is brought up. */
   peer?: string;
-  /** Packets read per event-loop wake-up at most. */
+  /** Packets read per event-loop wake-up at most (default 256). */
   batch?: number;
+  /**
+   * The kernel's queue of packets for synack to read (the interface's txqueuelen; default 8192):
+   * what a burst from many peers at once can fill while JavaScript handles the previous batch.
+   */
+  txqueuelen?: number;
 }
 
 export class TunDevice implements NetDevice {
@@ -69,6 +74,8 @@ export class TunDevice implements NetDevice {
   onReceive: ((packet: Uint8Array) => void) | null = null;
   rxPackets = 0;
   rxBatches = 0;
+  /** Packets read that were not IPv4 (the host speaks IPv4 only). */
+  rxNotIpv4 = 0;
   txPackets = 0;
   txDropped = 0;
   private fd: number;
@@ -85,13 +92,13 @@ export class TunDevice implements NetDevice {
     try {
       if (opts.peer) {
         const [addr, len] = opts.peer.split('/');
-        lib.configure(name, addr ?? '', Number(len ?? 24), this.mtu);
+        lib.configure(name, addr ?? '', Number(len ?? 24), this.mtu, opts.txqueuelen ?? 8192);
       }
     } catch (err) {
       lib.close(fd);
       throw err;
     }
-    this.reader = lib.start(fd, opts.batch ?? 64, (buf, lengths) => this.deliver(buf, lengths));
+    this.reader = lib.start(fd, opts.batch ?? 256, (buf, lengths) => this.deliver(buf, lengths));
   }
 
   transmit(packet: Uint8Array): void {
@@ -116,7 +123,8 @@ export class TunDevice implements NetDevice {
       const pkt = new Uint8Array(buf, off, len);
       off += len;
       this.rxPackets++;
-      this.onReceive?.(pkt);
+      if (len === 0 || (pkt[0] as number) >> 4 !== 4) this.rxNotIpv4++;
+      else this.onReceive?.(pkt);
     }
   }
 }
