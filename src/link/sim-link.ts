@@ -1,4 +1,5 @@
 import type { Rng } from '../sim/rng.js';
+import type { Scheduler } from '../sim/scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { NetDevice } from './device.js';
 import { DirectionStats, impairments, type LinkImpairments } from './fault-model.js';
@@ -32,7 +33,8 @@ export class LinkDirection {
   private dropPredicate: ((pkt: Uint8Array, index: number) => boolean) | null = null;
 
   constructor(
-    private readonly sim: Simulator,
+    // Any clock serves: virtual time in simulations, wall-clock time in front of a TUN device.
+    private readonly sim: Scheduler,
     private readonly rng: Rng,
     config: Partial<LinkImpairments>,
     readonly name: 'ab' | 'ba',
