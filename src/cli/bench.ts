@@ -2,6 +2,7 @@ import { Host } from '../host/host.js';
 import { PointToPointLink } from '../link/sim-link.js';
 import { Simulator } from '../sim/simulator.js';
 import { benchmarkChecksum } from '../wire/checksum-bench.js';
+import { tunBench } from './bench-tun.js';
 import { flag, formatHelp, parseArgs, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 
@@ -40,7 +41,7 @@ function simEvents(): Result {
   };
 }
 
-const BENCHES: Record<string, () => Result[]> = {
+const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   checksum: () => {
     const r = benchmarkChecksum();
     return [
@@ -49,6 +50,7 @@ const BENCHES: Record<string, () => Result[]> = {
     ];
   },
   sim: () => [simEvents()],
+  tun: tunBench,
 };
 
 export const bench: Command = {
@@ -69,7 +71,7 @@ export const bench: Command = {
         console.error(`synack bench: unknown benchmark "${n}" (known: ${Object.keys(BENCHES).join(', ')})`);
         return 2;
       }
-      for (const r of fn()) {
+      for (const r of await fn()) {
         if (flag(args, 'json')) console.log(JSON.stringify(r));
         else console.log(`${r.name.padEnd(20)} ${r.synack.toPrecision(4).padStart(12)} ${r.unit}`);
       }

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { demo } from './demo.js';
 import { packetdrill } from './packetdrill.js';
 import { scenario } from './scenario.js';
+import { tun } from './tun.js';
 
 /** Every `synack` command, in the order `synack --help` lists them. */
-export const commands: Command[] = [demo, scenario, packetdrill, bench];
+export const commands: Command[] = [demo, scenario, packetdrill, bench, tun];
