@@ -196,6 +196,8 @@ export class Socket extends Duplex {
     if (!p || this.fd < 0) return;
     const s = this.env.sockets;
     while (p.off < p.chunk.length) {
+      // Ask first: a full send buffer would otherwise throw EAGAIN, an Error with a stack trace.
+      if (!(s.poll(this.fd, POLLOUT) & (POLLOUT | POLLERR | POLLHUP))) return;
       try {
         const n = s.write(this.fd, p.chunk.subarray(p.off));
         p.off += n;
