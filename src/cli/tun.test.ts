@@ -210,3 +210,34 @@ test(
     }
   },
 );
+
+test('echo, discard and chargen answer the kernel', TIMEOUT, async (t) => {
+  if (!skipUnless(t, ['python3'])) return;
+  await withNamespace(async (ns) => {
+    const synack = await ns.synack(['--echo', '7', '--discard', '9', '--chargen', '19']);
+    const py = `
+import socket, sys
+host = sys.argv[1]
+s = socket.create_connection((host, 7)); s.sendall(b'ping' * 5000); s.shutdown(socket.SHUT_WR)
+got = b''
+while True:
+    x = s.recv(65536)
+    if not x: break
+    got += x
+s.close()
+assert got == b'ping' * 5000, 'echo'
+s = socket.create_connection((host, 9)); s.sendall(b'x' * 100000); s.shutdown(socket.SHUT_WR)
+assert s.recv(10) == b'', 'discard sends nothing'
+s.close()
+s = socket.create_connection((host, 19)); got = b''
+while len(got) < 74 * 96: got += s.recv(65536)
+s.close()
+lines = got.split(b'\\r\\n')
+assert len(lines[0]) == 72 and lines[0][:3] == b' !"' and lines[1][:3] == b'!"#', 'chargen'
+print('ok')
+`;
+    const r = await ns.run('python3', ['-c', py, SYNACK]);
+    assert.equal(r.stdout.trim(), 'ok', r.stderr);
+    assert.equal(await synack.stop(), 0);
+  });
+});
