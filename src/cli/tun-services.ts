@@ -55,8 +55,8 @@ function streamUntilClosed(socket: Socket, block: Uint8Array): void {
   pump();
 }
 
-/** GET /bytes/N, POST /sha256, GET / (socket table and counters). */
-export function httpHandler(host: Host): http.RequestListener {
+/** GET /bytes/N, POST /sha256, GET / (socket table, counters, and `status()` if given). */
+export function httpHandler(host: Host, status?: () => string): http.RequestListener {
   return (req, res) => {
     const url = req.url ?? '/';
     const bytes = /^\/bytes\/(\d+)$/.exec(url);
@@ -92,7 +92,7 @@ export function httpHandler(host: Host): http.RequestListener {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(
         `synack ${host.name}\n\nsockets (ss -tan):\n${formatSs(host)}\n\ncounters (nstat):\n` +
-          `${formatNstat(flatCounters(host.counters))}\n`,
+          `${formatNstat(flatCounters(host.counters))}\n${status ? `\n${status()}\n` : ''}`,
       );
       return;
     }
@@ -113,6 +113,7 @@ export function startServices(
   host: Host,
   net: SynackNet,
   ports: ServicePorts,
+  status?: () => string,
 ): { servers: Server[]; http: http.Server | null } {
   const servers: Server[] = [];
   const listen = (port: number | undefined, onConn: (s: Socket) => void): void => {
@@ -131,7 +132,7 @@ export function startServices(
   listen(ports.chargen, (s) => streamUntilClosed(s, block));
   let app: http.Server | null = null;
   if (ports.http !== undefined) {
-    const server = http.createServer({ keepAliveTimeout: 5000 }, httpHandler(host));
+    const server = http.createServer({ keepAliveTimeout: 5000 }, httpHandler(host, status));
     app = server;
     listen(ports.http, (s) => server.emit('connection', s));
   }

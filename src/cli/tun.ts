@@ -147,7 +147,7 @@ export const tun: Command = {
       if (url.protocol !== 'http:') throw new UsageError('--get fetches http:// URLs only');
     } else if (flag(args, 'output') !== undefined) throw new UsageError('--output goes with --get');
     const settings = settingsFrom(args);
-    const imp = impairmentsFrom(args);
+    const impairments = impairmentsFrom(args);
     const available = tunAvailability();
     if (!available.ok) {
       console.error(`synack tun: cannot open a TUN device: ${available.reason}`);
@@ -160,10 +160,25 @@ export const tun: Command = {
       peer: flag(args, 'peer') ?? '192.0.2.1/24',
       mtu,
       settings,
-      impairments: imp,
+      impairments,
       pcap: flag(args, 'pcap'),
     });
-    const { servers, http: app } = startServices(session.host, session.net, ports);
+    const dev = session.tun;
+    const imp = session.impaired;
+    const status = (): string =>
+      [
+        `device ${dev.name}: rx ${dev.rxPackets} packets in ${dev.rxBatches} reads (${dev.rxNotIpv4} not IPv4), ` +
+          `tx ${dev.txPackets} packets, ${dev.txDropped} refused by the kernel`,
+        ...(imp
+          ? [
+              `fault model out: ${imp.out.stats.delivered} delivered, ${imp.out.stats.totalDropped} dropped, ` +
+                `${imp.out.stats.reordered} reordered, ${imp.out.stats.duplicated} duplicated`,
+              `fault model in:  ${imp.in.stats.delivered} delivered, ${imp.in.stats.totalDropped} dropped, ` +
+                `${imp.in.stats.reordered} reordered, ${imp.in.stats.duplicated} duplicated`,
+            ]
+          : []),
+      ].join('\n');
+    const { servers, http: app } = startServices(session.host, session.net, ports, status);
     const conns = new Set<Socket>();
     for (const s of servers) {
       s.on('connection', (c: Socket) => {
