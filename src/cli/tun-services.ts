@@ -17,6 +17,19 @@ const CHUNK = 64 * 1024;
  * 0, 1, 2, … (what GET /bytes/N serves): any byte lost, repeated or moved changes its SHA-256.
  */
 export function fillCounterStream(out: Uint8Array, from: number): void {
+  if (from % 8 === 0 && out.length % 8 === 0) {
+    // The common case (whole integers): straight into the buffer.
+    const v = new DataView(out.buffer, out.byteOffset, out.length);
+    const base = from / 8;
+    const hi0 = Math.floor(base / 0x100000000);
+    for (let i = 0, lo = base >>> 0, hi = hi0; i < out.length; i += 8) {
+      v.setUint32(i, hi);
+      v.setUint32(i + 4, lo);
+      lo = (lo + 1) >>> 0;
+      if (lo === 0) hi++;
+    }
+    return;
+  }
   const first = Math.floor(from / 8);
   const skip = from - first * 8;
   const words = Math.ceil((skip + out.length) / 8);

@@ -8,13 +8,19 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { NetDevice } from '../device.js';
+import { coalesceTcp } from './gso-coalesce.js';
 
 interface TunAddon {
-  open(name: string): { fd: number; name: string };
+  open(name: string, vnet: number): { fd: number; name: string };
   configure(name: string, addr: string, prefixLen: number, mtu: number, txqueuelen: number): void;
-  start(fd: number, batch: number, cb: (buf: ArrayBuffer, lengths: Uint32Array) => void): object;
+  start(
+    fd: number,
+    batch: number,
+    vnet: number,
+    cb: (buf: ArrayBuffer, lengths: Uint32Array) => void,
+  ): object;
   stop(handle: object): void;
-  write(fd: number, packet: Uint8Array): number;
+  write(fd: number, packet: Uint8Array, vnet: number, gsoSize: number, hdrLen: number): number;
   close(fd: number): void;
 }
 
@@ -65,6 +71,11 @@ export interface TunOptions {
    * what a burst from many peers at once can fill while JavaScript handles the previous batch.
    */
   txqueuelen?: number;
+  /**
+   * Join each burst's consecutive TCP segments of a flow into one GSO packet for the kernel
+   * (IFF_VNET_HDR; default true). The host and captures still see every segment.
+   */
+  gso?: boolean;
 }
 
 export class TunDevice implements NetDevice {
@@ -78,15 +89,22 @@ export class TunDevice implements NetDevice {
   rxNotIpv4 = 0;
   txPackets = 0;
   txDropped = 0;
+  /** Writes to the kernel (a GSO packet counts once, for all the segments in it). */
+  txWrites = 0;
   private fd: number;
   private reader: object | null;
+  private vnet: number;
+  private pending: Uint8Array[] = [];
+  private joinSegments = true;
+  private flushQueued = false;
 
   constructor(
     private readonly lib: TunAddon,
     opts: TunOptions,
   ) {
     this.mtu = opts.mtu ?? 1500;
-    const { fd, name } = lib.open(opts.name ?? '');
+    this.vnet = opts.gso === false ? 0 : 1;
+    const { fd, name } = lib.open(opts.name ?? '', this.vnet);
     this.fd = fd;
     this.name = name;
     try {
@@ -98,17 +116,52 @@ export class TunDevice implements NetDevice {
       lib.close(fd);
       throw err;
     }
-    this.reader = lib.start(fd, opts.batch ?? 256, (buf, lengths) => this.deliver(buf, lengths));
+    this.reader = lib.start(fd, opts.batch ?? 256, this.vnet, (buf, lengths) => this.deliver(buf, lengths));
   }
 
   transmit(packet: Uint8Array): void {
     if (this.fd < 0) return;
-    const n = this.lib.write(this.fd, packet);
-    if (n < 0) this.txDropped++;
-    else this.txPackets++;
+    if (!this.vnet) {
+      this.write(packet, 0, 0);
+      return;
+    }
+    // A host sends a burst synchronously: gather it and write once the burst is over.
+    this.pending.push(packet);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const burst = this.pending;
+    this.pending = [];
+    if (this.fd < 0) return;
+    if (!this.joinSegments) {
+      for (const p of burst) this.write(p, 0, 0);
+      return;
+    }
+    coalesceTcp(burst, 65_000, (p, gsoSize, hdrLen) => {
+      // A kernel that refuses GSO from a TUN device gets plain packets from now on; TCP resends
+      // what this write lost.
+      if (!this.write(p, gsoSize, hdrLen) && gsoSize > 0) this.joinSegments = false;
+    });
+  };
+
+  private write(p: Uint8Array, gsoSize: number, hdrLen: number): boolean {
+    const n = this.lib.write(this.fd, p, this.vnet ? 1 : 0, gsoSize, hdrLen);
+    this.txWrites++;
+    if (n < 0) {
+      this.txDropped += gsoSize > 0 ? Math.ceil((p.length - hdrLen) / gsoSize) : 1;
+      return false;
+    }
+    this.txPackets += gsoSize > 0 ? Math.ceil((p.length - hdrLen) / gsoSize) : 1;
+    return true;
   }
 
   close(): void {
+    if (this.pending.length > 0) this.flush();
     if (this.reader) this.lib.stop(this.reader);
     this.reader = null;
     if (this.fd >= 0) this.lib.close(this.fd);
@@ -124,7 +177,12 @@ export class TunDevice implements NetDevice {
       off += len;
       this.rxPackets++;
       if (len === 0 || (pkt[0] as number) >> 4 !== 4) this.rxNotIpv4++;
-      else this.onReceive?.(pkt);
+      else {
+        this.onReceive?.(pkt);
+        // What this packet made the host send (an ACK, the segments it let out) goes now, not
+        // after the whole batch: a kernel sender waiting for our ACKs would stall meanwhile.
+        if (this.pending.length > 0) this.flush();
+      }
     }
   }
 }
