@@ -143,6 +143,15 @@ test("synack tun --get fetches 64 MiB from python's http.server on the kernel's 
       ]);
       assert.equal(r.code, 0, `synack tun --get failed: ${r.stderr}`);
       assert.equal(sha256(readFileSync(outFile)), sha256(body));
+      // Without --output the body goes to stdout, and "ready" to stderr.
+      writeFileSync(join(dir, 'small'), 'a small body\n');
+      const small = await ns.run(process.execPath, [
+        ...[fileURLToPath(new URL('../../bin/synack.js', import.meta.url)), 'tun'],
+        ...['--get', `http://${KERNEL}:8000/small`],
+      ]);
+      assert.equal(small.code, 0, small.stderr);
+      assert.equal(small.stdout, 'a small body\n');
+      assert.match(small.stderr, /^ready$/m);
       server.kill('SIGINT');
     });
   } finally {

@@ -98,12 +98,20 @@ function fetchOver(session: TunSession, url: URL, out: Writable): Promise<number
         createConnection: () => session.net.connect(portNo, url.hostname) as never,
       },
       (res) => {
-        res.pipe(out);
         res.on('error', reject);
         out.on('error', reject);
-        out.on('finish', () =>
-          res.complete ? resolve(res.statusCode ?? 0) : reject(new Error('body cut short')),
-        );
+        res.on('data', (chunk: Buffer) => {
+          if (out.write(chunk)) return;
+          res.pause();
+          out.once('drain', () => res.resume());
+        });
+        res.on('end', () => {
+          const done = (): void =>
+            res.complete ? resolve(res.statusCode ?? 0) : reject(new Error('body cut short'));
+          // stdout is never ended, only flushed; a file is ended (and so closed).
+          if (out === process.stdout) out.write('', done);
+          else out.end(done);
+        });
       },
     );
     req.on('error', reject);
