@@ -101,38 +101,56 @@ test('forged and stale cookies are refused and counted', () => {
   assert.equal(host.tcp.connections.size, 1);
 });
 
-test('SYN queue full: cookies with tcp_syncookies=1, drops with 0', () => {
+test('SYN queue full beyond the listen backlog: cookies with tcp_syncookies=1, drops with 0 (as Linux 6.18)', () => {
   for (const cookies of [1, 0]) {
-    const { host, wire, inject } = scripted(6, { tcp_syncookies: cookies, tcp_max_syn_backlog: 4 });
-    host.tcp.listen(0, 80, 128);
+    const { host, wire, inject } = scripted(6, { tcp_syncookies: cookies });
+    host.tcp.listen(0, 80, 4);
     for (let i = 0; i < 10; i++) inject({ flags: TCP_SYN, seq: 1000 + i, mss: 1460, sport: 20000 + i });
     const synAcks = wire.sent.filter((s) => s.flags === (TCP_SYN | TCP_ACK)).length;
     const x = host.counters.TcpExt;
+    // Five requests are kept (the queue is full when it holds more than the backlog).
     if (cookies === 1) {
       assert.equal(synAcks, 10);
-      assert.equal(x.TCPReqQFullDoCookies, 6);
-      assert.equal(x.SyncookiesSent, 6);
+      assert.equal(x.TCPReqQFullDoCookies, 5);
+      assert.equal(x.SyncookiesSent, 5);
     } else {
-      assert.equal(synAcks, 4);
-      assert.equal(x.TCPReqQFullDrop, 6);
-      assert.equal(x.ListenDrops, 6);
+      assert.equal(synAcks, 5);
+      assert.equal(x.TCPReqQFullDrop, 5);
+      assert.equal(x.ListenDrops, 5);
     }
   }
 });
 
+test('without cookies the last quarter of tcp_max_syn_backlog stays free (as Linux 6.18)', () => {
+  const { host, wire, inject } = scripted(6, { tcp_syncookies: 0, tcp_max_syn_backlog: 16 });
+  host.tcp.listen(0, 80, 200);
+  for (let i = 0; i < 16; i++) inject({ flags: TCP_SYN, seq: 1000 + i, mss: 1460, sport: 20000 + i });
+  assert.equal(wire.sent.filter((s) => s.flags === (TCP_SYN | TCP_ACK)).length, 13);
+  assert.equal(host.counters.TcpExt.ListenDrops, 3);
+  assert.equal(host.counters.TcpExt.TCPReqQFullDrop, 0);
+});
+
 test("the seed's 1.6.2 from the client's side: connect succeeds, the request gets no answer (read timeout); ss shows the full queue", () => {
   const { sim, a, b } = pair(7);
-  const l = b.tcp.listen(0, 80, 0);
+  // listen(fd, 1): the accept queue holds two. The first client is in it; the next two connect
+  // at the same moment, both get a request and a SYN-ACK (the SYN queue holds more than the
+  // backlog only beyond 1), and the last handshake ACK finds the accept queue full.
+  const l = b.tcp.listen(0, 80, 1);
   const first = a.tcp.connect(ipv4('10.0.0.2'), 80);
+  sim.runFor(100_000);
   const second = a.tcp.connect(ipv4('10.0.0.2'), 80);
+  const victim = a.tcp.connect(ipv4('10.0.0.2'), 80);
   sim.runFor(100_000);
   assert.equal(first.state, 'ESTABLISHED');
-  assert.equal(second.state, 'ESTABLISHED', 'connect() returned success');
-  // The application never accepts. The second client sends a request and waits 5 s for a reply.
-  second.send(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'), sim.now());
+  assert.equal(second.state, 'ESTABLISHED');
+  assert.equal(victim.state, 'ESTABLISHED', 'connect() returned success');
+  assert.equal(b.counters.TcpExt.ListenOverflows, 1);
+  assert.equal(b.counters.TcpExt.SyncookiesSent, 0, 'no cookies: the SYN queue never passed the backlog');
+  // The application never accepts. The last client sends a request and waits 5 s for a reply.
+  victim.send(new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n'), sim.now());
   sim.runFor(5e6);
-  assert.equal(second.readableBytes, 0, 'nothing to read: the read times out');
-  assert.ok(b.counters.TcpExt.ListenOverflows >= 1);
+  assert.equal(victim.readableBytes, 0, 'nothing to read: the read times out');
+  assert.ok(b.counters.TcpExt.ListenOverflows >= 2);
   assert.ok(b.counters.Tcp.RetransSegs >= 1, 'the server kept resending its SYN-ACK');
   // New SYNs while the accept queue is full are dropped.
   const drops = b.counters.TcpExt.ListenDrops;
@@ -142,8 +160,8 @@ test("the seed's 1.6.2 from the client's side: connect succeeds, the request get
   assert.ok(b.counters.TcpExt.ListenDrops > drops);
   // ss -lnt: a listener's Recv-Q is its accept queue, Send-Q its limit.
   const table = formatSs(b);
-  assert.match(table, /LISTEN\s+1\s+0\s+\*:80\s+\*:\*/);
-  assert.equal(l.acceptQueueLength, 1);
+  assert.match(table, /LISTEN\s+2\s+1\s+\*:80\s+\*:\*/);
+  assert.equal(l.acceptQueueLength, 2);
 });
 
 test('listen(backlog) is capped by somaxconn: ss shows the limit as Send-Q', () => {

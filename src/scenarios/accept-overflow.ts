@@ -5,7 +5,9 @@ import { TCP_ACK, TCP_SYN } from '../wire/tcp-segment.js';
 import { World } from './kit.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
-const CLIENTS = 8;
+const CLIENTS = 5;
+/** The first clients, connected early, leave the accept queue one short of full. */
+const EARLY = 2;
 const BACKLOG = 2;
 /** The server's application is busy and calls accept() only from this time on. */
 const ACCEPT_FROM_US = 3e6;
@@ -28,8 +30,9 @@ interface OverflowRun {
 
 /**
  * The seed's 1.6.2 and 6.2: the accept queue overflows. A listener with backlog 2 (its accept
- * queue holds 3) whose application does not call accept() for 3 s gets 8 connections at once. Each
- * client sends a request as soon as connect() returns and waits 15 s for the answer.
+ * queue holds 3) whose application does not call accept() for 3 s: two clients connect, then three
+ * at once, whose handshakes outnumber the one place left. Each client sends a request as soon as
+ * connect() returns and waits 15 s for the answer.
  */
 function overflowRun(ctx: ScenarioContext, abort: number, tag: string): { world: World; run: OverflowRun } {
   const w = new World(ctx);
@@ -67,7 +70,10 @@ function overflowRun(ctx: ScenarioContext, abort: number, tag: string): { world:
   let timedOut = 0;
   const servedAt: number[] = [];
   for (let i = 0; i < CLIENTS; i++) {
-    sim.at(i * 1000, () => {
+    // Two clients connect first; the other three come together 100 ms later. Their three SYNs fit
+    // the SYN queue (Linux keeps requests up to backlog + 1 before it turns to SYN cookies), but
+    // only one of their handshakes fits the accept queue.
+    sim.at(i < EARLY ? i * 1000 : 100_000 + (i - EARLY) * 1000, () => {
       let done = false;
       const c: TcpConnection = client.tcp.connect(ipv4('10.0.0.2'), 80, {
         observer: (ev, errno) => {
@@ -151,7 +157,7 @@ export const acceptOverflow: Scenario = {
       hosts: runs.flatMap((r) => r.world.hosts),
       result,
       story: [
-        `A listener with backlog ${BACKLOG} (accept queue of ${BACKLOG + 1}) whose application only calls accept() after ${ACCEPT_FROM_US / 1e6} s; ${CLIENTS} clients connect at once and send a request.`,
+        `A listener with backlog ${BACKLOG} (accept queue of ${BACKLOG + 1}) whose application only calls accept() after ${ACCEPT_FROM_US / 1e6} s; ${CLIENTS} clients connect (${EARLY} first, the rest together 100 ms later) and send a request.`,
         ...runs.flatMap((r) => describe(r.run)),
       ],
     };

@@ -28,7 +28,8 @@ test('SYN flood at 100,000 SYN/s: with tcp_syncookies=1 real clients get through
   assert.equal(j.settings.tcp_max_syn_backlog, 128);
   assert.ok(j.result.spoofedSyns >= 600_000);
   assert.ok(j.result.legitimateSuccessRate >= 0.99, `success rate ${j.result.legitimateSuccessRate}`);
-  assert.ok(j.result.listenerPeakSynQueue <= 128);
+  // Cookies take over once the SYN queue holds more than the listen backlog (128).
+  assert.ok(j.result.listenerPeakSynQueue <= 129);
   assert.ok(
     j.result.listenerPeakMemoryBytes < 100_000,
     `listener memory ${j.result.listenerPeakMemoryBytes} bytes`,
@@ -38,10 +39,12 @@ test('SYN flood at 100,000 SYN/s: with tcp_syncookies=1 real clients get through
   assert.ok((j.counters.TcpExtTCPReqQFullDoCookies ?? 0) > 0);
 });
 
-test('SYN flood with tcp_syncookies=0: real clients fail, and ListenDrops/TCPReqQFullDrop show it', () => {
+test('SYN flood with tcp_syncookies=0: real clients fail, and ListenDrops shows it', () => {
   const j = run('--set', 'net.ipv4.tcp_syncookies=0');
   assert.ok(j.result.legitimateSuccessRate < 0.05, `success rate ${j.result.legitimateSuccessRate}`);
-  assert.ok((j.counters.TcpExtTCPReqQFullDrop ?? 0) > 100_000);
+  // Without cookies Linux stops at three quarters of tcp_max_syn_backlog (97 of 128), before the
+  // queue passes the backlog, so the drops show in ListenDrops alone.
+  assert.ok(j.result.listenerPeakSynQueue <= 97);
   assert.ok((j.counters.TcpExtListenDrops ?? 0) > 100_000);
 });
 

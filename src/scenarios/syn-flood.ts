@@ -17,8 +17,10 @@ export const CONNECTION_BYTES = 3000;
 
 /**
  * The seed's 1.5.3: an attacker floods a listener with spoofed SYNs while real clients connect.
- * The listener has tcp_max_syn_backlog 128; with tcp_syncookies=1 the SYN queue fills and cookies
- * take over, so real clients still get in; with 0 they are dropped with the flood.
+ * The listener has listen(fd, 128) and tcp_max_syn_backlog 128. With tcp_syncookies=1 the SYN
+ * queue fills past the backlog (129 requests) and cookies take over, so real clients still get in;
+ * with 0 the queue stops at 97 (Linux keeps the last quarter of tcp_max_syn_backlog for peers
+ * proven alive) and real clients are dropped with the flood.
  */
 export const synFlood: Scenario = {
   name: 'syn-flood',
@@ -150,7 +152,7 @@ export const synFlood: Scenario = {
       },
       story: [
         `An attacker sent ${spoofed} spoofed SYNs (${rate}/s for ${floodUs / 1e6} s) while ${clients} real clients connected.`,
-        `tcp_syncookies=${server.settings.tcp_syncookies}, tcp_max_syn_backlog=${server.settings.tcp_max_syn_backlog}.`,
+        `tcp_syncookies=${server.settings.tcp_syncookies}, listen backlog 128, tcp_max_syn_backlog=${server.settings.tcp_max_syn_backlog}.`,
         `The SYN queue peaked at ${peakRequests} half-open requests (about ${((peakRequests * REQUEST_BYTES) / 1024).toFixed(0)} KiB); the accept queue at ${peakAccept}.`,
         `Real clients: ${succeeded} of ${clients} connected and got their echo (${(rateOk * 100).toFixed(1)}%).`,
         `SyncookiesSent ${x.SyncookiesSent}, SyncookiesRecv ${x.SyncookiesRecv}, TCPReqQFullDoCookies ${x.TCPReqQFullDoCookies}, TCPReqQFullDrop ${x.TCPReqQFullDrop}, ListenDrops ${x.ListenDrops}.`,
