@@ -3,6 +3,7 @@ import { PointToPointLink } from './link/sim-link.js';
 import type { LinkImpairments } from './link/fault-model.js';
 import { AutoDriver } from './sim/auto-driver.js';
 import { Simulator } from './sim/simulator.js';
+import { WallDriver } from './sim/wall-driver.js';
 import { Sockets } from './socket/sockets.js';
 
 export interface LinkOptions extends Partial<LinkImpairments> {
@@ -12,6 +13,19 @@ export interface LinkOptions extends Partial<LinkImpairments> {
   b: string;
   /** One-way delay in milliseconds (an alternative to delayUs). */
   delayMs?: number;
+  /** The link guarantees integrity, so checksums are neither computed nor verified (like loopback). */
+  checksumOffload?: boolean;
+}
+
+export interface NetworkOptions {
+  seed?: number;
+  /** false: nothing runs virtual time by itself (the caller steps the simulator). */
+  autoRun?: boolean;
+  /**
+   * 'virtual' (the default): time jumps from event to event, so a simulated minute costs only
+   * its events. 'wall': time follows the wall clock, as for hosts on a real machine.
+   */
+  clock?: 'virtual' | 'wall';
 }
 
 /**
@@ -23,12 +37,13 @@ export class Network {
   readonly sim: Simulator;
   readonly hosts = new Map<string, Host>();
   readonly links: PointToPointLink[] = [];
-  private readonly driver: AutoDriver | null;
+  private readonly driver: AutoDriver | WallDriver | null;
   private readonly socketsOf = new Map<Host, Sockets>();
 
-  constructor(opts: { seed?: number; autoRun?: boolean } = {}) {
+  constructor(opts: NetworkOptions = {}) {
     this.sim = new Simulator({ seed: opts.seed ?? 1 });
-    this.driver = opts.autoRun === false ? null : new AutoDriver(this.sim);
+    if (opts.autoRun === false) this.driver = null;
+    else this.driver = opts.clock === 'wall' ? new WallDriver(this.sim) : new AutoDriver(this.sim);
   }
 
   /** A host with Linux's default settings, or the sysctls given. */
@@ -41,10 +56,14 @@ export class Network {
 
   /** A point-to-point link between two hosts, with their addresses on it and its impairments. */
   link(a: Host, b: Host, o: LinkOptions): PointToPointLink {
-    const { a: addrA, b: addrB, delayMs, ...imp } = o;
+    const { a: addrA, b: addrB, delayMs, checksumOffload, ...imp } = o;
     const both: Partial<LinkImpairments> = { ...imp };
     if (delayMs !== undefined) both.delayUs = Math.round(delayMs * 1000);
-    const l = new PointToPointLink(this.sim, { name: `${a.name}-${b.name}`, both });
+    const l = new PointToPointLink(this.sim, {
+      name: `${a.name}-${b.name}`,
+      both,
+      checksumOffload: checksumOffload ?? false,
+    });
     a.addInterface(l.a, addrA);
     b.addInterface(l.b, addrB);
     this.links.push(l);

@@ -1,80 +1,59 @@
-import { Host } from '../host/host.js';
-import { PointToPointLink } from '../link/sim-link.js';
-import { Simulator } from '../sim/simulator.js';
-import { benchmarkChecksum } from '../wire/checksum-bench.js';
-import { tunBench } from './bench-tun.js';
-import { flag, formatHelp, parseArgs, type FlagSpec } from './args.js';
+import { BENCHMARKS, type BenchResult } from './bench/index.js';
+import { flag, formatHelp, intFlag, parseArgs, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 
 const FLAGS: Record<string, FlagSpec> = {
-  json: { value: false, help: 'one JSON object per line' },
+  json: { value: false, help: 'one JSON object per line: {name, unit, synack, node, ratio}' },
+  runs: { value: true, meta: 'N', help: 'repetitions of each side, the median is reported (default 3)' },
   help: { value: false, help: 'show this help' },
 };
 
-interface Result {
-  name: string;
-  unit: string;
-  synack: number;
-  node: number | null;
-  ratio: number | null;
+function fmt(x: number | null): string {
+  if (x === null) return '-';
+  return x >= 1000 ? Math.round(x).toString() : x.toPrecision(3);
 }
 
-/** Simulated events per wall-clock second: hosts pinging each other over an impaired link. */
-function simEvents(): Result {
-  const sim = new Simulator({ seed: 1 });
-  const a = new Host({ name: 'a', scheduler: sim, random32: () => sim.rng.nextU32() });
-  const b = new Host({ name: 'b', scheduler: sim, random32: () => sim.rng.nextU32() });
-  const link = new PointToPointLink(sim, { both: { delayUs: 1000, loss: 0.01, jitterUs: 100 } });
-  a.addInterface(link.a, '10.0.0.1/24');
-  b.addInterface(link.b, '10.0.0.2/24');
-  for (let i = 0; i < 200_000; i++)
-    sim.at(i * 50, () => a.ping('10.0.0.2', { timeoutMs: 100 }, () => undefined));
-  const t0 = performance.now();
-  sim.run();
-  const s = (performance.now() - t0) / 1000;
-  return {
-    name: 'sim-events',
-    unit: 'events/s',
-    synack: Math.round(sim.eventsProcessed / s),
-    node: null,
-    ratio: null,
-  };
+function line(r: BenchResult): string {
+  const ratio = r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`;
+  return `${r.name.padEnd(18)} ${fmt(r.synack).padStart(10)} ${fmt(r.node).padStart(10)}  ${r.unit.padEnd(16)} ${ratio}`;
 }
-
-const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
-  checksum: () => {
-    const r = benchmarkChecksum();
-    return [
-      { name: 'checksum', unit: 'GB/s', synack: r.fastGBps, node: null, ratio: null },
-      { name: 'checksum-bytewise', unit: 'GB/s', synack: r.naiveGBps, node: null, ratio: null },
-    ];
-  },
-  sim: () => [simEvents()],
-  tun: tunBench,
-};
 
 export const bench: Command = {
   name: 'bench',
-  summary: 'measure synack (checksum GB/s, simulated events per second, …)',
+  summary: "measure synack against Node's net over loopback (medians of each side, and their ratio)",
   async run(argv) {
     const args = parseArgs(argv, FLAGS);
-    if (flag(args, 'help')) {
+    const known = BENCHMARKS.map((b) => b.name);
+    if (flag(args, 'help') !== undefined) {
+      const list = BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.summary}`).join('\n');
       console.log(
-        formatHelp(`synack bench [--json] [${Object.keys(BENCHES).join('|')}]…`, bench.summary, FLAGS),
+        `${formatHelp(`synack bench [--json] [--runs N] [${known.join('|')}]…`, bench.summary, FLAGS)}\n${list}`,
       );
       return 0;
     }
-    const names = args.positional.length > 0 ? args.positional : Object.keys(BENCHES);
+    const runs = intFlag(args, 'runs', 3);
+    if (runs < 1) {
+      console.error('synack bench: --runs must be a positive integer');
+      return 2;
+    }
+    const names = args.positional.length > 0 ? args.positional : known;
+    const chosen = [];
     for (const n of names) {
-      const fn = BENCHES[n];
-      if (!fn) {
-        console.error(`synack bench: unknown benchmark "${n}" (known: ${Object.keys(BENCHES).join(', ')})`);
+      const b = BENCHMARKS.find((x) => x.name === n);
+      if (!b) {
+        console.error(`synack bench: unknown benchmark "${n}" (known: ${known.join(', ')})`);
         return 2;
       }
-      for (const r of await fn()) {
-        if (flag(args, 'json')) console.log(JSON.stringify(r));
-        else console.log(`${r.name.padEnd(20)} ${r.synack.toPrecision(4).padStart(12)} ${r.unit}`);
-      }
+      chosen.push(b);
+    }
+    const json = flag(args, 'json') !== undefined;
+    const log = (s: string): void => void process.stderr.write(`  ${s}\n`);
+    if (!json)
+      console.log(
+        `${'name'.padEnd(18)} ${'synack'.padStart(10)} ${'node'.padStart(10)}  ${'unit'.padEnd(16)} ratio`,
+      );
+    for (const b of chosen) {
+      for (const r of await b.run({ runs, log })) console.log(json ? JSON.stringify(r) : line(r));
     }
     return 0;
   },

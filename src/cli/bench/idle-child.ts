@@ -1,0 +1,112 @@
+/**
+ * The idle-memory measurement, run in a child process of its own (`node --expose-gc …`), so the
+ * figure is this process's memory and nothing else's: `idle-child.js synack|node N` prints one
+ * JSON line {connections, rssPerConn, heapPerConn}.
+ */
+import * as nodeNet from 'node:net';
+import { Host } from '../../host/host.js';
+import { PointToPointLink } from '../../link/sim-link.js';
+import { Simulator } from '../../sim/simulator.js';
+import { Sockets } from '../../socket/sockets.js';
+
+const PORTS_PER_SERVER_PORT = 60000;
+const BATCH = 2000;
+
+function collect(): { rss: number; heap: number } {
+  const g = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) g?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed + m.external + m.arrayBuffers };
+}
+
+/**
+ * Both ends in synack, through the BSD sockets API (a descriptor per end, as a C program holds):
+ * a client host connects N times to a server host over a perfect link, in virtual time, and
+ * every connection is accepted. Then nothing moves: the connections are idle.
+ */
+function synack(n: number): { rss: number; heap: number } {
+  const sim = new Simulator({ seed: 1 });
+  const settings = { ip_local_port_range: '1024 65535', somaxconn: 65535 };
+  const a = new Host({ name: 'client', scheduler: sim, random32: () => sim.rng.nextU32(), settings });
+  const b = new Host({ name: 'server', scheduler: sim, random32: () => sim.rng.nextU32(), settings });
+  const link = new PointToPointLink(sim, { both: { mtu: 65535 }, checksumOffload: true });
+  a.addInterface(link.a, '10.0.0.1/8');
+  b.addInterface(link.b, '10.0.0.2/8');
+  const sa = new Sockets(a);
+  const sb = new Sockets(b);
+  const listeners: number[] = [];
+  for (let i = 0; i < Math.ceil(n / PORTS_PER_SERVER_PORT); i++) {
+    const l = sb.socket(2, 1 | 0o4000);
+    sb.bind(l, '10.0.0.2', 1000 + i);
+    sb.listen(l, 65535);
+    listeners.push(l);
+  }
+  sim.run();
+  const before = collect();
+  const fds: number[] = [];
+  let made = 0;
+  while (made < n) {
+    const batch = Math.min(BATCH, n - made);
+    for (let i = 0; i < batch; i++, made++) {
+      const fd = sa.socket(2, 1 | 0o4000);
+      try {
+        sa.connect(fd, '10.0.0.2', 1000 + Math.floor(made / PORTS_PER_SERVER_PORT));
+      } catch {
+        // EINPROGRESS: the handshake runs below
+      }
+      fds.push(fd);
+    }
+    sim.run();
+    for (const l of listeners) {
+      for (;;) {
+        try {
+          fds.push(sb.accept(l).fd);
+        } catch {
+          break;
+        }
+      }
+    }
+  }
+  sim.run();
+  const established = a.tcp.connections.size;
+  if (established !== n || fds.length !== 2 * n) {
+    throw new Error(`idle-memory: ${established} connections and ${fds.length} descriptors for ${n}`);
+  }
+  const after = collect();
+  return { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n };
+}
+
+/** Both ends in Node: a server and N client sockets on 127.0.0.1, each end a net.Socket. */
+async function node(n: number): Promise<{ rss: number; heap: number }> {
+  const accepted: nodeNet.Socket[] = [];
+  const server = nodeNet.createServer((s) => void accepted.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', 2048, r));
+  const port = (server.address() as nodeNet.AddressInfo).port;
+  await new Promise((r) => setTimeout(r, 50));
+  const before = collect();
+  const clients: nodeNet.Socket[] = [];
+  for (let made = 0; made < n;) {
+    const batch = Math.min(500, n - made);
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < batch; i++, made++) {
+      const c = nodeNet.connect(port, '127.0.0.1');
+      clients.push(c);
+      waits.push(new Promise((r, j) => c.once('connect', () => r()).once('error', j)));
+    }
+    await Promise.all(waits);
+  }
+  while (accepted.length < n) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 100));
+  const after = collect();
+  const out = { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n };
+  for (const c of clients) c.destroy();
+  for (const s of accepted) s.destroy();
+  server.close();
+  return out;
+}
+
+const [side, count] = process.argv.slice(2);
+const n = Number(count);
+const r = side === 'node' ? await node(n) : synack(n);
+console.log(JSON.stringify({ connections: n, rssPerConn: r.rss, heapPerConn: r.heap }));
+process.exit(0);
