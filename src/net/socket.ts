@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Timer } from '../sim/scheduler.js';
 import type { Host } from '../host/host.js';
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, SHUT_WR } from '../socket/constants.js';
+import { POLLERR, POLLHUP, POLLOUT, SHUT_WR, SIOCINQ } from '../socket/constants.js';
 import { errnoName, SocketError } from '../socket/errno.js';
 import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
@@ -31,8 +31,9 @@ export interface ConnectOptions {
 
 type Pending = { chunk: Uint8Array; off: number; cb: (err?: Error | null) => void };
 
-/** Shared by every socket: reads land here and are copied out at their size. */
-const scratch = new Uint8Array(64 * 1024);
+/** Node's net reads at most 64 KiB at a time; so does this. */
+const READ_MAX = 64 * 1024;
+const probe = Buffer.alloc(1);
 
 /**
  * A TCP connection on a synack host shaped like Node's net.Socket: a stream.Duplex whose writes
@@ -162,16 +163,18 @@ export class Socket extends Duplex {
   private pull(): void {
     const s = this.env.sockets;
     while (this.reading && !this.destroyed) {
-      // Ask first: an EAGAIN thrown on every drained socket costs an Error and its stack trace.
-      if (!(s.poll(this.fd, POLLIN) & (POLLIN | POLLERR | POLLHUP))) return;
       let n: number;
+      // Read straight into a buffer of the size waiting: one copy, one allocation per read.
+      // With nothing waiting the read only tells end of stream (0), an error, or EAGAIN (-1).
+      const avail = Math.min(READ_MAX, s.ioctl(this.fd, SIOCINQ));
+      const buf = avail > 0 ? Buffer.allocUnsafe(avail) : probe;
       try {
-        n = s.read(this.fd, scratch);
+        n = s.tryRead(this.fd, buf);
       } catch (e) {
-        if (e instanceof SocketError && e.errno === 'EAGAIN') return;
         this.destroy(nodeError(e, 'read'));
         return;
       }
+      if (n < 0) return;
       if (n === 0) {
         this.reading = false;
         this.push(null);
@@ -179,8 +182,7 @@ export class Socket extends Duplex {
       }
       this.bytesRead += n;
       this.touch();
-      // One allocation of the size read (a read that finds nothing allocates nothing).
-      this.reading = this.push(Buffer.from(scratch.subarray(0, n)));
+      this.reading = this.push(n === buf.length ? buf : buf.subarray(0, n));
     }
   }
 
@@ -196,15 +198,13 @@ export class Socket extends Duplex {
     if (!p || this.fd < 0) return;
     const s = this.env.sockets;
     while (p.off < p.chunk.length) {
-      // Ask first: a full send buffer would otherwise throw EAGAIN, an Error with a stack trace.
-      if (!(s.poll(this.fd, POLLOUT) & (POLLOUT | POLLERR | POLLHUP))) return;
       try {
-        const n = s.write(this.fd, p.chunk.subarray(p.off));
+        const n = s.tryWrite(this.fd, p.off === 0 ? p.chunk : p.chunk.subarray(p.off));
+        if (n < 0) return;
         p.off += n;
         this.written += n;
         this.touch();
       } catch (e) {
-        if (e instanceof SocketError && e.errno === 'EAGAIN') return;
         this.pendingWrite = null;
         p.cb(nodeError(e, 'write'));
         return;

@@ -285,6 +285,17 @@ export class Sockets {
 
   /** read()/recv(): bytes copied, 0 at end of stream; EAGAIN when nothing is there yet. */
   read(fd: number, buf: Uint8Array, flags = 0): number {
+    const n = this.tryRead(fd, buf, flags);
+    if (n < 0) throw new SocketError('EAGAIN', 'read', 'no data yet');
+    return n;
+  }
+
+  /**
+   * read() that reports EAGAIN as C does, by returning -1 rather than throwing: for event loops
+   * that read until the socket is drained, where "nothing more" is the normal end of every turn.
+   * Every other error still throws.
+   */
+  tryRead(fd: number, buf: Uint8Array, flags = 0): number {
     void flags;
     const s = this.get(fd, 'read');
     const c = s.conn;
@@ -295,7 +306,7 @@ export class Sockets {
     if (c.readableBytes > 0) return c.readInto(buf, this.now());
     if (s.error) throw this.takeError(s, 'read');
     if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
-    throw new SocketError('EAGAIN', 'read', 'no data yet');
+    return -1;
   }
 
   recv(fd: number, buf: Uint8Array, flags = 0): number {
@@ -304,6 +315,18 @@ export class Sockets {
 
   /** write()/send(): bytes queued (possibly fewer than given); EAGAIN when the send buffer is full. */
   write(fd: number, data: Uint8Array, flags = 0): number {
+    const n = this.tryWrite(fd, data, flags);
+    if (n >= 0) return n;
+    const s = this.get(fd, 'write');
+    throw new SocketError(
+      'EAGAIN',
+      'write',
+      s.state === 'connecting' ? 'still connecting' : 'the send buffer is full',
+    );
+  }
+
+  /** write() that reports EAGAIN by returning -1, as C does (see tryRead). */
+  tryWrite(fd: number, data: Uint8Array, flags = 0): number {
     const s = this.get(fd, 'write');
     const c = s.conn;
     if (s.error) throw this.takeError(s, 'write');
@@ -312,11 +335,10 @@ export class Sockets {
     }
     if (s.writeShut || c.finQueued || c.state === 'CLOSED')
       throw new SocketError('EPIPE', 'write', 'the sending side is closed');
-    if (s.state === 'connecting') throw new SocketError('EAGAIN', 'write', 'still connecting');
+    if (s.state === 'connecting') return -1;
     if (data.length === 0) return 0;
     const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0, (flags & MSG_EOR) !== 0);
-    if (n === 0) throw new SocketError('EAGAIN', 'write', 'the send buffer is full');
-    return n;
+    return n === 0 ? -1 : n;
   }
 
   send(fd: number, data: Uint8Array, flags = 0): number {
