@@ -95,6 +95,7 @@ export class Host {
   private readonly icmpLimit: IcmpRateLimiter;
   // Reused parse records: input is synchronous, so one of each serves every packet.
   private readonly rxIp = new Ipv4Header();
+  private readonly txIp = new Ipv4Header();
   private readonly rxTcp = new TcpSegment();
   private readonly rxIcmp = new IcmpMessage();
   private readonly rxUdp = new UdpDatagram();
@@ -212,10 +213,10 @@ export class Host {
    * Send a TCP segment. Returns false when there is no route (OutNoRoutes) or the packet is
    * larger than the path MTU with DF set (the engine should not produce such a packet).
    */
-  sendTcp(src: number, dst: number, seg: TcpSegment, opts: { tos?: number; ttl?: number } = {}): boolean {
+  sendTcp(src: number, dst: number, seg: TcpSegment, opts?: { tos?: number; ttl?: number }): boolean {
     const tcpLen = 20 + tcpOptionsLength(seg) + seg.payload.length;
     const buf = new Uint8Array(20 + tcpLen);
-    const h = this.header(src, dst, IPPROTO_TCP, opts.ttl, opts.tos);
+    const h = this.header(src, dst, IPPROTO_TCP, opts?.ttl, opts?.tos);
     h.df = this.settings.ip_no_pmtu_disc === 0;
     const route = this.routes.lookup(dst);
     const offload = route?.iface.device.checksumOffload ?? false;
@@ -249,8 +250,13 @@ export class Host {
     return this.output(buf, h, this.routes.lookup(dst));
   }
 
+  /**
+   * The header of a packet this host originates. One object is reused: it lives only until the
+   * packet is written and handed to output(), which keeps nothing of it.
+   */
   private header(src: number, dst: number, protocol: number, ttl?: number, tos = 0): Ipv4Header {
-    const h = new Ipv4Header();
+    const h = this.txIp;
+    h.df = false;
     h.src = src;
     h.dst = dst;
     h.protocol = protocol;

@@ -10,7 +10,13 @@ export class SimEvent {
     readonly time: number,
     readonly order: number,
     readonly fn: () => void,
+    private readonly queue: EventQueue,
   ) {}
+
+  /** The event is its own timer handle (Scheduler's Timer), so scheduling allocates one object. */
+  cancel(): void {
+    this.queue.cancel(this);
+  }
 }
 
 export class EventQueue {
@@ -23,7 +29,7 @@ export class EventQueue {
   }
 
   push(time: number, fn: () => void): SimEvent {
-    const e = new SimEvent(time, this.nextOrder++, fn);
+    const e = new SimEvent(time, this.nextOrder++, fn, this);
     this.heap.push(e);
     this.up(this.heap.length - 1);
     return e;

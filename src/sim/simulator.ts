@@ -33,7 +33,7 @@ export class Simulator implements Scheduler {
   at(time: number, fn: () => void): Timer {
     const e = this.queue.push(Math.max(Math.round(time), this.clock), fn);
     this.onSchedule?.();
-    return { cancel: () => this.queue.cancel(e) };
+    return e;
   }
 
   after(delayUs: number, fn: () => void): Timer {

@@ -4,6 +4,9 @@ export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 
+/** No IP options: one shared empty view (it cannot be written to). */
+const NO_OPTIONS = new Uint8Array(0);
+
 /** IPv4 header (RFC 791), mutable and reusable like TcpSegment. */
 export class Ipv4Header {
   /** Header length in bytes (IHL*4). */
@@ -23,5 +26,5 @@ export class Ipv4Header {
   src: Ipv4Addr = 0;
   dst: Ipv4Addr = 0;
   /** Options bytes (a view), skipped safely; empty when IHL is 5. */
-  options: Uint8Array = new Uint8Array(0);
+  options: Uint8Array = NO_OPTIONS;
 }
