@@ -240,13 +240,13 @@ export class TcpConnection {
   }
 
   /** The window last reported to a tracer (cwnd, ssthresh, ca_state), to report only changes. */
-  private traced = [0, 0, -1];
+  private traced: number[] | null = null;
 
   /** Report cwnd to a tracer if it changed. */
   traceCwnd(): void {
     const t = this.env.trace;
     if (!t) return;
-    const p = this.traced;
+    const p = (this.traced ??= [0, 0, -1]);
     if (p[0] === this.cwnd && p[1] === this.ssthresh && p[2] === this.caState) return;
     p[0] = this.cwnd;
     p[1] = this.ssthresh;

@@ -24,9 +24,12 @@ export interface WriteResult {
   dupEnd: number;
 }
 
+/** The storage of an empty buffer: shared, never written (writes reserve real storage first). */
+const NO_BYTES = new Uint8Array(0);
+
 export class RecvBuffer {
   private readonly result: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0 };
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = NO_BYTES;
   private head = 0;
   private readableBytes = 0;
   /** Out-of-order ranges, offsets from RCV.NXT, sorted and disjoint. */
@@ -123,7 +126,7 @@ export class RecvBuffer {
   /** Release memory when empty (idle connections hold no buffers). */
   shrink(): void {
     if (this.readableBytes === 0 && this.ooo.length === 0) {
-      this.buf = new Uint8Array(0);
+      this.buf = NO_BYTES;
       this.head = 0;
     }
   }

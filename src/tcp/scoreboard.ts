@@ -22,11 +22,18 @@ export const UNIT_END = 64;
  * steady state allocates nothing; the counts match Linux's packets_out, sacked_out, lost_out and
  * retrans_out, from which the packets in flight follow (RFC 6675's "pipe").
  */
+/** The storage of a scoreboard that has never held a segment: shared, and never written. */
+const NO_SEQS = new Uint32Array(0);
+const NO_TIMES = new Float64Array(0);
+const NO_FLAGS = new Uint8Array(0);
+
 export class Scoreboard {
-  private seqs = new Uint32Array(16);
-  private lens = new Uint32Array(16);
-  private times = new Float64Array(16);
-  private flagBits = new Uint8Array(16);
+  // Allocated at the first segment, not with the connection: a listener's child or an idle
+  // connection that has sent nothing holds no storage.
+  private seqs = NO_SEQS;
+  private lens = NO_SEQS;
+  private times = NO_TIMES;
+  private flagBits = NO_FLAGS;
   private head = 0;
   private n = 0;
   sackedOut = 0;
@@ -206,7 +213,7 @@ export class Scoreboard {
   }
 
   private grow(): void {
-    const cap = this.seqs.length * 2;
+    const cap = Math.max(16, this.seqs.length * 2);
     const seqs = new Uint32Array(cap);
     const lens = new Uint32Array(cap);
     const times = new Float64Array(cap);

@@ -6,6 +6,9 @@ import { SkbQueue } from './skb-queue.js';
  * application, and never again until it is acknowledged. `capacity` is Linux's sk_sndbuf, and
  * the queue is charged as Linux charges it, by skb (sk_wmem_queued, skb-queue.ts).
  */
+/** The storage of an empty buffer: shared, never written (writes reserve real storage first). */
+const NO_BYTES = new Uint8Array(0);
+
 export class SendBuffer {
   readonly skbs = new SkbQueue();
 
@@ -17,7 +20,7 @@ export class SendBuffer {
     public capacity: number,
     initial = 4096,
   ) {
-    this.buf = new Uint8Array(Math.min(capacity, initial));
+    this.buf = initial > 0 ? new Uint8Array(Math.min(capacity, initial)) : NO_BYTES;
   }
 
   /** Bytes held (unacknowledged plus unsent). */
@@ -74,7 +77,7 @@ export class SendBuffer {
   /** Release the memory of an idle, empty buffer (idle connections hold no buffers). */
   shrink(): void {
     if (this.len === 0 && this.buf.length > 4096) {
-      this.buf = new Uint8Array(0);
+      this.buf = NO_BYTES;
       this.head = 0;
     }
   }
