@@ -1,7 +1,8 @@
 /**
  * The idle-memory measurement, run in a child process of its own (`node --expose-gc …`), so the
- * figure is this process's memory and nothing else's: `idle-child.js synack|node N` prints one
- * JSON line {connections, rssPerConn, heapPerConn}.
+ * figure is this process's memory and nothing else's: `idle-child.js synack|node N [LIMIT]` prints
+ * one JSON line {connections, rssPerConn, heapPerConn, rss}. synack stops early once the process
+ * holds more than LIMIT bytes (and says how many connections it reached).
  */
 import * as nodeNet from 'node:net';
 import { Host } from '../../host/host.js';
@@ -9,7 +10,9 @@ import { PointToPointLink } from '../../link/sim-link.js';
 import { Simulator } from '../../sim/simulator.js';
 import { Sockets } from '../../socket/sockets.js';
 
-const PORTS_PER_SERVER_PORT = 60000;
+// Fewer than half the ephemeral range per server port: Linux (and synack) try even ports first,
+// and a connect() that must pass every even port to reach an odd one costs a scan of them.
+const PORTS_PER_SERVER_PORT = 30000;
 const BATCH = 2000;
 
 function collect(): { rss: number; heap: number } {
@@ -24,7 +27,7 @@ function collect(): { rss: number; heap: number } {
  * a client host connects N times to a server host over a perfect link, in virtual time, and
  * every connection is accepted. Then nothing moves: the connections are idle.
  */
-function synack(n: number): { rss: number; heap: number } {
+function synack(n: number, limitBytes: number): { rss: number; heap: number; connections: number } {
   const sim = new Simulator({ seed: 1 });
   const settings = { ip_local_port_range: '1024 65535', somaxconn: 65535 };
   const a = new Host({ name: 'client', scheduler: sim, random32: () => sim.rng.nextU32(), settings });
@@ -46,6 +49,8 @@ function synack(n: number): { rss: number; heap: number } {
   const fds: number[] = [];
   let made = 0;
   while (made < n) {
+    // Past the memory budget, stop and report how far it got (rather than thrash towards OOM).
+    if (limitBytes > 0 && made % 50_000 === 0 && process.memoryUsage.rss() > limitBytes) break;
     const batch = Math.min(BATCH, n - made);
     for (let i = 0; i < batch; i++, made++) {
       const fd = sa.socket(2, 1 | 0o4000);
@@ -69,15 +74,15 @@ function synack(n: number): { rss: number; heap: number } {
   }
   sim.run();
   const established = a.tcp.connections.size;
-  if (established !== n || fds.length !== 2 * n) {
-    throw new Error(`idle-memory: ${established} connections and ${fds.length} descriptors for ${n}`);
+  if (established !== made || fds.length !== 2 * made) {
+    throw new Error(`idle-memory: ${established} connections and ${fds.length} descriptors for ${made}`);
   }
   const after = collect();
-  return { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n };
+  return { rss: (after.rss - before.rss) / made, heap: (after.heap - before.heap) / made, connections: made };
 }
 
 /** Both ends in Node: a server and N client sockets on 127.0.0.1, each end a net.Socket. */
-async function node(n: number): Promise<{ rss: number; heap: number }> {
+async function node(n: number): Promise<{ rss: number; heap: number; connections: number }> {
   const accepted: nodeNet.Socket[] = [];
   const server = nodeNet.createServer((s) => void accepted.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', 2048, r));
@@ -98,15 +103,22 @@ async function node(n: number): Promise<{ rss: number; heap: number }> {
   while (accepted.length < n) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 100));
   const after = collect();
-  const out = { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n };
+  const out = { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n, connections: n };
   for (const c of clients) c.destroy();
   for (const s of accepted) s.destroy();
   server.close();
   return out;
 }
 
-const [side, count] = process.argv.slice(2);
+const [side, count, limit] = process.argv.slice(2);
 const n = Number(count);
-const r = side === 'node' ? await node(n) : synack(n);
-console.log(JSON.stringify({ connections: n, rssPerConn: r.rss, heapPerConn: r.heap }));
+const r = side === 'node' ? await node(n) : synack(n, Number(limit ?? 0));
+console.log(
+  JSON.stringify({
+    connections: r.connections,
+    rssPerConn: r.rss,
+    heapPerConn: r.heap,
+    rss: process.memoryUsage.rss(),
+  }),
+);
 process.exit(0);
