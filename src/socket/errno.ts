@@ -65,6 +65,21 @@ export class SocketError extends Error {
   }
 }
 
+/**
+ * "Would block" (EAGAIN, EINPROGRESS): the normal answer of a non-blocking call, thrown as control
+ * flow on every turn of an event loop, so it carries no stack trace (capturing one costs more
+ * than the call itself).
+ */
+export function wouldBlock(errno: 'EAGAIN' | 'EINPROGRESS', syscall: string, detail?: string): SocketError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new SocketError(errno, syscall, detail);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function errnoNumber(name: ErrnoName): number {
   return ERRNO[name][0];
 }

@@ -34,7 +34,7 @@ import {
   type SocketOptionName,
   type TcpOptionName,
 } from './constants.js';
-import { SocketError, type ErrnoName } from './errno.js';
+import { SocketError, wouldBlock, type ErrnoName } from './errno.js';
 
 export type OptionValue =
   number | string | boolean | { onoff: number; linger: number } | Record<string, number>;
@@ -186,7 +186,7 @@ export class Sockets {
     if (s.state !== 'listening' || !s.listener)
       throw new SocketError('EINVAL', 'accept', 'the socket is not listening');
     const c = s.listener.accept();
-    if (!c) throw new SocketError('EAGAIN', 'accept', 'no connection is waiting');
+    if (!c) throw wouldBlock('EAGAIN', 'accept', 'no connection is waiting');
     const nfd = this.nextFd++;
     const n = new Socket();
     // Accepted sockets inherit the listener's options, as on Linux.
@@ -242,7 +242,7 @@ export class Sockets {
       s.state = 'connected';
       return;
     }
-    throw new SocketError('EINPROGRESS', 'connect', 'the handshake is under way; poll for POLLOUT');
+    throw wouldBlock('EINPROGRESS', 'connect', 'the handshake is under way; poll for POLLOUT');
   }
 
   private attach(s: Socket, c: TcpConnection): void {
@@ -286,7 +286,7 @@ export class Sockets {
   /** read()/recv(): bytes copied, 0 at end of stream; EAGAIN when nothing is there yet. */
   read(fd: number, buf: Uint8Array, flags = 0): number {
     const n = this.tryRead(fd, buf, flags);
-    if (n < 0) throw new SocketError('EAGAIN', 'read', 'no data yet');
+    if (n < 0) throw wouldBlock('EAGAIN', 'read', 'no data yet');
     return n;
   }
 
