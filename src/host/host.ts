@@ -2,6 +2,7 @@ import type { NetDevice } from '../link/device.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import { incrementalUpdate, onesSum } from '../wire/checksum.js';
 import type { DropReason } from '../wire/drop-reason.js';
+import { PacketAllocator } from './packet-alloc.js';
 import {
   ICMP_DEST_UNREACH,
   ICMP_ECHO_REPLY,
@@ -96,6 +97,7 @@ export class Host {
   // Reused parse records: input is synchronous, so one of each serves every packet.
   private readonly rxIp = new Ipv4Header();
   private readonly txIp = new Ipv4Header();
+  private readonly packets = new PacketAllocator();
   private readonly rxTcp = new TcpSegment();
   private readonly rxIcmp = new IcmpMessage();
   private readonly rxUdp = new UdpDatagram();
@@ -215,7 +217,7 @@ export class Host {
    */
   sendTcp(src: number, dst: number, seg: TcpSegment, opts?: { tos?: number; ttl?: number }): boolean {
     const tcpLen = 20 + tcpOptionsLength(seg) + seg.payload.length;
-    const buf = new Uint8Array(20 + tcpLen);
+    const buf = this.packets.alloc(20 + tcpLen);
     const h = this.header(src, dst, IPPROTO_TCP, opts?.ttl, opts?.tos);
     h.df = this.settings.ip_no_pmtu_disc === 0;
     const route = this.routes.lookup(dst);
@@ -232,7 +234,7 @@ export class Host {
     d.dstPort = dstPort;
     d.payload = payload;
     const len = 8 + payload.length;
-    const buf = new Uint8Array(20 + len);
+    const buf = this.packets.alloc(20 + len);
     const h = this.header(src || this.localAddressFor(dst), dst, IPPROTO_UDP);
     writeIpv4Header(buf, 0, h, len);
     writeUdp(buf, 20, d, h.src, dst);
@@ -242,7 +244,7 @@ export class Host {
 
   private sendIcmp(dst: number, msg: IcmpMessage, src = this.localAddressFor(dst), tos = 0): boolean {
     const len = icmpLength(msg);
-    const buf = new Uint8Array(20 + len);
+    const buf = this.packets.alloc(20 + len);
     const h = this.header(src, dst, IPPROTO_ICMP, undefined, tos);
     writeIpv4Header(buf, 0, h, len);
     writeIcmp(buf, 20, msg);
