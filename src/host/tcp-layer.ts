@@ -9,7 +9,7 @@ import { SynCookies } from '../tcp/syncookies.js';
 import type { TcpSettings } from '../tcp/settings.js';
 import type { TcpTraceEvent } from '../tcp/trace.js';
 import type { Ipv4Header } from '../wire/ipv4-header.js';
-import { TCP_ACK, TCP_SYN, type TcpSegment } from '../wire/tcp-segment.js';
+import { TCP_ACK, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { EphemeralPorts } from './ephemeral-ports.js';
 import { TupleTable } from './tuple-table.js';
@@ -64,6 +64,7 @@ export class TcpLayer implements TcpListenerEnv {
   readonly connections: TupleTable<TcpConnection>;
   readonly listeners = new Map<number, TcpListener[]>();
   private readonly heap = new DeadlineHeap<Timed>();
+  readonly scratch = new TcpSegment();
   private readonly observers = new Map<TcpConnectionLike, ConnectionObserver>();
   private readonly listenerObservers = new Map<TcpListener, ListenerObserver>();
   private readonly ports: EphemeralPorts;

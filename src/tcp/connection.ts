@@ -201,8 +201,10 @@ export class TcpConnection {
   bytesReceived = 0;
   segsOut = 0;
   segsIn = 0;
-  /** One reusable record for every outgoing segment. */
-  readonly out = new TcpSegment();
+  /** The record every outgoing segment is built in: the host's, shared (see TcpEnv.scratch). */
+  get out(): TcpSegment {
+    return this.env.scratch;
+  }
 
   constructor(
     readonly env: TcpEnv,

@@ -18,6 +18,12 @@ export interface TcpEnv {
    * computes the checksum and owns nothing of `seg` after the call (it may be reused).
    */
   transmit(conn: TcpConnectionLike, seg: TcpSegment): void;
+  /**
+   * A segment to build outgoing segments in, lent by the host and shared by its connections: a
+   * segment is filled and handed to transmit() in one go, so one per host is enough, and an idle
+   * connection holds none.
+   */
+  readonly scratch: TcpSegment;
   /** The earliest time the connection wants `onTimer` changed (µs; Infinity = none). */
   deadlineChanged(conn: TcpConnectionLike): void;
   /** Something the user layer may want to hear about. */
