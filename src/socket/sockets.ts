@@ -41,6 +41,46 @@ export type OptionValue =
 
 type SockState = 'unbound' | 'bound' | 'listening' | 'connecting' | 'connected' | 'closed';
 
+interface SockOpts {
+  reuseaddr: boolean;
+  reuseport: boolean;
+  keepalive: boolean;
+  /** Replaced, never changed in place (so sockets may share it). */
+  linger: Readonly<{ onoff: number; linger: number }>;
+  sndbuf: number;
+  rcvbuf: number;
+  nodelay: boolean;
+  cork: boolean;
+  maxseg: number;
+  keepidle: number;
+  keepintvl: number;
+  keepcnt: number;
+  userTimeout: number;
+  congestion: string;
+}
+
+/**
+ * Every option at its default. Most sockets never set one, and an accepted socket starts with its
+ * listener's, so sockets share one record until one of them writes (copy on write): an idle
+ * connection's descriptor costs no options of its own.
+ */
+const DEFAULT_OPTS: Readonly<SockOpts> = Object.freeze({
+  reuseaddr: false,
+  reuseport: false,
+  keepalive: false,
+  linger: Object.freeze({ onoff: 0, linger: 0 }),
+  sndbuf: 0,
+  rcvbuf: 0,
+  nodelay: false,
+  cork: false,
+  maxseg: 0,
+  keepidle: 0,
+  keepintvl: 0,
+  keepcnt: 0,
+  userTimeout: 0,
+  congestion: '',
+});
+
 /** One file descriptor's socket: what the calls below act on. */
 class Socket {
   state: SockState = 'unbound';
@@ -55,24 +95,12 @@ class Socket {
   error: ErrnoName | null = null;
   readShut = false;
   writeShut = false;
-  opts = {
-    reuseaddr: false,
-    reuseport: false,
-    keepalive: false,
-    linger: { onoff: 0, linger: 0 },
-    sndbuf: 0,
-    rcvbuf: 0,
-    nodelay: false,
-    cork: false,
-    maxseg: 0,
-    keepidle: 0,
-    keepintvl: 0,
-    keepcnt: 0,
-    userTimeout: 0,
-    congestion: '',
-  };
-  readonly waiters: (() => void)[] = [];
-  readonly watchers: (() => void)[] = [];
+  /** The options set on this socket; shared (and frozen) until written, see writableOpts. */
+  opts: Readonly<SockOpts> = DEFAULT_OPTS;
+  ownOpts = false;
+  /** Promises of wait() and callbacks of watch(); null until there is one. */
+  waiters: (() => void)[] | null = null;
+  watchers: (() => void)[] | null = null;
 }
 
 /**
@@ -82,6 +110,15 @@ class Socket {
  * EAGAIN or EINPROGRESS, and `wait()` (or the *Async variants) resolve when the socket is ready,
  * as time passes in the host's scheduler.
  */
+/** The socket's own options record, copied from the shared one on the first write. */
+function writableOpts(s: Socket): SockOpts {
+  if (!s.ownOpts) {
+    s.opts = { ...s.opts };
+    s.ownOpts = true;
+  }
+  return s.opts as SockOpts;
+}
+
 export class Sockets {
   private readonly table = new Map<number, Socket>();
   private nextFd = 3;
@@ -190,7 +227,8 @@ export class Sockets {
     const nfd = this.nextFd++;
     const n = new Socket();
     // Accepted sockets inherit the listener's options, as on Linux.
-    n.opts = { ...s.opts, linger: { ...s.opts.linger } };
+    n.opts = s.opts;
+    s.ownOpts = false;
     n.state = 'connected';
     n.conn = c;
     n.localAddr = c.tuple.localAddr;
@@ -405,7 +443,7 @@ export class Sockets {
       if (Number.isNaN(num)) throw new SocketError('EINVAL', 'setsockopt', `${opt} takes a number`);
       return num;
     };
-    const o = s.opts;
+    const o = writableOpts(s);
     switch (opt) {
       case 'SO_REUSEADDR':
         o.reuseaddr = need() !== 0;
@@ -597,26 +635,27 @@ export class Sockets {
       const check = (): void => {
         const r = this.poll(fd, events);
         if (r || !this.table.has(fd)) resolve(r || POLLNVAL);
-        else s.waiters.push(check);
+        else (s.waiters ??= []).push(check);
       };
-      s.waiters.push(check);
+      (s.waiters ??= []).push(check);
     });
   }
 
   private wake(s: Socket): void {
-    for (const w of s.watchers) w();
-    if (s.waiters.length === 0) return;
-    const ws = s.waiters.splice(0);
+    if (s.watchers) for (const w of s.watchers) w();
+    const ws = s.waiters;
+    if (!ws || ws.length === 0) return;
+    s.waiters = null;
     for (const w of ws) w();
   }
 
   /** Call `fn` after every event on fd (data, window, state, error) until the returned function is called. */
   watch(fd: number, fn: () => void): () => void {
     const s = this.get(fd, 'watch');
-    s.watchers.push(fn);
+    (s.watchers ??= []).push(fn);
     return () => {
-      const i = s.watchers.indexOf(fn);
-      if (i >= 0) s.watchers.splice(i, 1);
+      const i = s.watchers ? s.watchers.indexOf(fn) : -1;
+      if (i >= 0) s.watchers?.splice(i, 1);
     };
   }
 
