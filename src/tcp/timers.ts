@@ -29,24 +29,13 @@ export class TcpTimers {
   keepalive = Infinity;
   /** TIME-WAIT expiry or the FIN-WAIT-2 timeout. */
   close = Infinity;
-  /**
-   * The wake-up registered with the host: never later than the earliest deadline above, but it
-   * may be earlier (see update).
-   */
   next = Infinity;
 
   constructor(private readonly c: TcpConnection) {}
 
-  /**
-   * Register the earliest deadline with the host, lazily, as Linux's timers work (the RTO handler
-   * checks icsk_timeout and re-arms if it is not yet due): a deadline that moves later, or goes
-   * away, keeps its earlier wake-up, and fire() then finds nothing due and registers the real one.
-   * Every ACK pushes the retransmission timer forward; this way that costs no heap operation and
-   * no host timer.
-   */
   private update(): void {
     const n = Math.min(this.rto, this.delack, this.keepalive, this.close);
-    if (n < this.next) {
+    if (n !== this.next) {
       this.next = n;
       this.c.env.deadlineChanged(this.c);
     }
@@ -104,13 +93,9 @@ export class TcpTimers {
     this.update();
   }
 
-  /** The connection is gone: drop its wake-up at once. */
   clearAll(_now: number): void {
     this.rto = this.delack = this.keepalive = this.close = Infinity;
-    if (this.next !== Infinity) {
-      this.next = Infinity;
-      this.c.env.deadlineChanged(this.c);
-    }
+    this.update();
   }
 
   /** Recompute the keepalive and FIN-WAIT-2 deadlines after something changed. */
@@ -133,8 +118,6 @@ export class TcpTimers {
 
   fire(now: number): void {
     const c = this.c;
-    // The host has taken our wake-up off its heap; update() below registers the next one.
-    this.next = Infinity;
     if (this.close <= now) {
       this.close = Infinity;
       if (c.state === 'TIME-WAIT') {
