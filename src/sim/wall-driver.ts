@@ -71,10 +71,15 @@ export class WallDriver {
     this.tick();
   };
 
-  /** Sleep until the next event is due. */
+  /**
+   * Sleep until the next event is due. A wake-up already set for earlier is kept (waking early
+   * just finds nothing due and sleeps again): the stack moves its earliest deadline later on
+   * nearly every segment (each ACK pushes the retransmission timer), and a new setTimeout each
+   * time would cost more than the segment.
+   */
   private arm(): void {
     const next = this.sim.nextEventTime();
-    if (next === this.timerAt) return;
+    if (next === this.timerAt || (this.timer && this.timerAt <= next)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = next;
