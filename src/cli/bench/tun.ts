@@ -5,7 +5,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tunAvailability } from '../link/tun/tun-device-node.js';
+import type { Benchmark } from './types.js';
+import { tunAvailability } from '../../link/tun/tun-device-node.js';
 
 export interface TunBenchResult {
   name: string;
@@ -15,7 +16,7 @@ export interface TunBenchResult {
   ratio: null;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/synack.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/synack.js', import.meta.url));
 const DOWN = 256 << 20;
 const UP = 128 << 20;
 
@@ -93,3 +94,10 @@ export async function tunBench(): Promise<TunBenchResult[]> {
     spawnSync('ip', ['netns', 'del', ns]);
   }
 }
+
+/** The registry's entry: runs where root, /dev/net/tun, ip and curl are all present. */
+export const tun: Benchmark = {
+  name: 'tun',
+  summary: "throughput to and from the Linux kernel's TCP through a TUN device, MTU 1500 and 65000",
+  run: () => tunBench(),
+};
