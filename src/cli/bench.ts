@@ -15,7 +15,7 @@ function fmt(x: number | null): string {
 
 function line(r: BenchResult): string {
   const ratio = r.ratio === null ? '' : `${r.ratio.toFixed(2)}×`;
-  return `${r.name.padEnd(18)} ${fmt(r.synack).padStart(10)} ${fmt(r.node).padStart(10)}  ${r.unit.padEnd(16)} ${ratio}`;
+  return `${r.name.padEnd(25)} ${fmt(r.synack).padStart(10)} ${fmt(r.node).padStart(10)}  ${r.unit.padEnd(16)} ${ratio}`;
 }
 
 export const bench: Command = {
@@ -50,7 +50,7 @@ export const bench: Command = {
     const log = (s: string): void => void process.stderr.write(`  ${s}\n`);
     if (!json)
       console.log(
-        `${'name'.padEnd(18)} ${'synack'.padStart(10)} ${'node'.padStart(10)}  ${'unit'.padEnd(16)} ratio`,
+        `${'name'.padEnd(25)} ${'synack'.padStart(10)} ${'node'.padStart(10)}  ${'unit'.padEnd(16)} ratio`,
       );
     for (const b of chosen) {
       for (const r of await b.run({ runs, log })) console.log(json ? JSON.stringify(r) : line(r));
