@@ -102,6 +102,8 @@ export class Host {
   private readonly rxIcmp = new IcmpMessage();
   private readonly rxUdp = new UdpDatagram();
   private readonly rst = new TcpSegment();
+  /** The packet being delivered to TCP, for onDrop when the engine drops it. */
+  private rxPacket: Uint8Array = new Uint8Array(0);
 
   constructor(opts: HostOptions) {
     this.name = opts.name;
@@ -114,10 +116,17 @@ export class Host {
     }
     this.ipId = this.rand() & 0xffff;
     this.pingId = this.rand() & 0xffff;
-    this.reassembler = new Reassembler(this.scheduler, this.counters.Ip, () => ({
-      timeoutUs: this.settings.ipfrag_time * 1e6,
-      highThresh: this.settings.ipfrag_high_thresh,
-    }));
+    this.reassembler = new Reassembler(
+      this.scheduler,
+      this.counters.Ip,
+      () => ({
+        timeoutUs: this.settings.ipfrag_time * 1e6,
+        highThresh: this.settings.ipfrag_high_thresh,
+      }),
+      (reason, n) => {
+        for (let i = 0; i < n; i++) this.counters.drop(reason);
+      },
+    );
     this.icmpLimit = new IcmpRateLimiter(() => ({
       perSec: this.settings.icmp_msgs_per_sec,
       burst: this.settings.icmp_msgs_burst,
@@ -334,6 +343,11 @@ export class Host {
 
   // --- input ------------------------------------------------------------------------------
 
+  /** The TCP engine dropped the segment being delivered (tcpInput is synchronous). */
+  tcpDropped(reason: DropReason): void {
+    this.dropped(reason, this.rxPacket);
+  }
+
   private dropped(reason: DropReason, packet: Uint8Array): void {
     this.counters.drop(reason);
     this.onDrop?.(reason, packet);
@@ -397,6 +411,7 @@ export class Host {
     }
     this.counters.Ip.InDelivers++;
     this.counters.Tcp.InSegs++;
+    this.rxPacket = packet;
     if (this.tcpHandler?.input(ip, seg, packet)) return;
     this.dropped('no-socket', packet);
     this.sendResetFor(ip, seg);

@@ -1,5 +1,14 @@
 import type { Scheduler, Timer } from '../sim/scheduler.js';
+import type { DropReason } from '../wire/drop-reason.js';
 import type { IpMib } from './counters.js';
+
+/**
+ * What each fragment is charged beyond its bytes, standing for Linux's sk_buff truesize: without
+ * it a flood of empty fragments would hold unbounded memory while counting as none.
+ */
+export const FRAG_OVERHEAD = 256;
+/** Largest datagram IPv4 can describe (RFC 791 total length); a fragment reaching past it is bogus. */
+const MAX_DATAGRAM = 65535;
 
 interface Fragment {
   offset: number;
@@ -11,6 +20,8 @@ interface Datagram {
   /** Payload length once the last fragment (MF clear) is seen; -1 before. */
   total: number;
   bytes: number;
+  /** Memory charged for it (bytes plus FRAG_OVERHEAD per fragment). */
+  charged: number;
   /** The first fragment's IP header, reused for the reassembled datagram. */
   header: Uint8Array | null;
   timer: Timer;
@@ -30,6 +41,8 @@ export class Reassembler {
     private readonly scheduler: Scheduler,
     private readonly mib: IpMib,
     private readonly limits: () => { timeoutUs: number; highThresh: number },
+    /** Every fragment that is refused or thrown away, with the reason (counted by the host). */
+    private readonly onDrop: (reason: DropReason, fragments: number) => void = () => undefined,
   ) {}
 
   get bytesHeld(): number {
@@ -56,8 +69,11 @@ export class Reassembler {
     const key = `${readU32(packet, 12)}:${readU32(packet, 16)}:${packet[9]}:${((packet[4] as number) << 8) | (packet[5] as number)}`;
     const data = packet.slice(headerLength, totalLength);
     const lim = this.limits();
-    if (this.memory + data.length > lim.highThresh) {
+    const cost = data.length + FRAG_OVERHEAD;
+    // Linux's ipfrag_high_thresh: above it new fragments are refused (since 4.17 nothing is evicted).
+    if (this.memory + cost > lim.highThresh || offset + data.length + headerLength > MAX_DATAGRAM) {
       this.mib.ReasmFails++;
+      this.onDrop('frag-too-far', 1);
       return null;
     }
     let d = this.pending.get(key);
@@ -66,12 +82,15 @@ export class Reassembler {
         frags: [],
         total: -1,
         bytes: 0,
+        charged: 0,
         header: null,
         timer: this.scheduler.at(this.scheduler.now() + lim.timeoutUs, () => this.expire(key)),
       };
       this.pending.set(key, d);
     }
     const end = offset + data.length;
+    // Linux's ip_frag_queue: an empty fragment is nonsense and spoils the datagram.
+    if (end === offset) return this.fail(key, d);
     if (!mf) {
       if (d.total >= 0 && d.total !== end) return this.fail(key, d);
       d.total = end;
@@ -80,19 +99,23 @@ export class Reassembler {
     for (const f of d.frags) {
       if (offset < f.offset + f.data.length && f.offset < end) {
         // An exact duplicate is harmless (a link duplicated it); any other overlap is not.
-        if (f.offset === offset && f.data.length === data.length) return null;
+        if (f.offset === offset && f.data.length === data.length) {
+          this.onDrop('fragment', 1);
+          return null;
+        }
         return this.fail(key, d);
       }
     }
     if (offset === 0) d.header = packet.slice(0, headerLength);
     d.frags.push({ offset, data });
     d.bytes += data.length;
-    this.memory += data.length;
+    d.charged += cost;
+    this.memory += cost;
     if (d.total < 0 || d.bytes !== d.total || !d.header) return null;
 
     d.timer.cancel();
     this.pending.delete(key);
-    this.memory -= d.bytes;
+    this.memory -= d.charged;
     const hl = d.header.length;
     const out = new Uint8Array(hl + d.total);
     out.set(d.header);
@@ -109,8 +132,9 @@ export class Reassembler {
   private fail(key: string, d: Datagram): null {
     d.timer.cancel();
     this.pending.delete(key);
-    this.memory -= d.bytes;
+    this.memory -= d.charged;
     this.mib.ReasmFails++;
+    this.onDrop('fragment', d.frags.length + 1);
     return null;
   }
 
@@ -118,9 +142,10 @@ export class Reassembler {
     const d = this.pending.get(key);
     if (!d) return;
     this.pending.delete(key);
-    this.memory -= d.bytes;
+    this.memory -= d.charged;
     this.mib.ReasmTimeout++;
     this.mib.ReasmFails++;
+    this.onDrop('frag-reasm-timeout', d.frags.length);
   }
 }
 

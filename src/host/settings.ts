@@ -96,6 +96,7 @@ export const SETTINGS_SPEC: Record<keyof HostSettings, Spec> = {
   tcp_ecn: int(0, 2, 'ECN: 0 off, 1 request, 2 accept when requested'),
   tcp_rmem: { kind: { type: 'triple' }, description: 'receive buffer "min default max" in bytes' },
   tcp_wmem: { kind: { type: 'triple' }, description: 'send buffer "min default max" in bytes' },
+  tcp_mem: { kind: { type: 'triple' }, description: 'all TCP buffers "low pressure high" in 4 KiB pages' },
   tcp_moderate_rcvbuf: bool('receive buffer auto-tuning'),
   tcp_adv_win_scale: int(-31, 31, 'share of the receive buffer advertised as window'),
   tcp_congestion_control: {

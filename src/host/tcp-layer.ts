@@ -8,6 +8,7 @@ import { seqGt } from '../tcp/seq.js';
 import { SynCookies } from '../tcp/syncookies.js';
 import type { TcpSettings } from '../tcp/settings.js';
 import type { TcpTraceEvent } from '../tcp/trace.js';
+import type { DropReason } from '../wire/drop-reason.js';
 import type { Ipv4Header } from '../wire/ipv4-header.js';
 import { TCP_ACK, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import { DeadlineHeap } from './deadline-heap.js';
@@ -25,6 +26,8 @@ export interface TcpHostServices {
   localAddressFor(dst: number): number;
   mtuFor(dst: number): number;
   isLocalAddress(addr: number): boolean;
+  /** Count a segment the engine dropped (the host's drop reasons). */
+  tcpDropped?(reason: DropReason): void;
 }
 
 /** An ICMP error about one of our segments. */
@@ -75,6 +78,13 @@ export class TcpLayer implements TcpListenerEnv {
   private running = false;
   private challengeSecond = -1;
   private challengeCount = 0;
+  /** Bytes held in all connections' buffers (tcp_mem accounting) and whether under pressure. */
+  memoryAllocated = 0;
+  memoryPressure = false;
+  /** Connections the application closed that are still finishing (Linux's orphan count). */
+  private readonly orphans = new Set<TcpConnectionLike>();
+  /** Connections in TIME-WAIT (bounded by tcp_max_tw_buckets). */
+  private readonly timeWaits = new Set<TcpConnectionLike>();
 
   constructor(private readonly host: TcpHostServices) {
     this.connections = new TupleTable(host.random32());
@@ -127,6 +137,10 @@ export class TcpLayer implements TcpListenerEnv {
     this.host.sendTcp(tuple.localAddr, tuple.remoteAddr, seg);
   }
 
+  drop(reason: DropReason): void {
+    this.host.tcpDropped?.(reason);
+  }
+
   deadlineChanged(conn: TcpConnectionLike): void {
     this.heap.update(conn as Timed);
     this.armTimer();
@@ -158,22 +172,83 @@ export class TcpLayer implements TcpListenerEnv {
       const c = conn as TcpConnection;
       this.connections.delete(c);
       this.heap.remove(c);
+      this.orphans.delete(conn);
+      this.timeWaits.delete(conn);
+    } else if (ev === 'time-wait') {
+      this.orphans.delete(conn);
+      this.enterTimeWait(conn as TcpConnection);
     }
     const o = this.observers.get(conn);
     if (ev === 'closed') this.observers.delete(conn);
     o?.(ev, errno);
   }
 
-  /** RFC 5961 §7: a host-wide cap on challenge ACKs per second, as tcp_challenge_ack_limit. */
+  /**
+   * RFC 5961 §7: a host-wide cap on challenge ACKs per second, tcp_challenge_ack_limit. As Linux
+   * since CVE-2016-5696, each second's budget is drawn at random from [limit/2, limit*3/2): a fixed
+   * budget is a shared counter an off-path attacker can read (by exhausting it and watching
+   * whether its own connection still gets challenge ACKs) to learn whether a guess hit a window.
+   */
   challengeAckAllowed(now: number): boolean {
+    const limit = this.host.settings.tcp_challenge_ack_limit;
+    if (limit >= 0x7fffffff) return true; // Linux 6.x's default: only the per-socket limit applies
     const second = Math.floor(now / 1e6);
     if (second !== this.challengeSecond) {
       this.challengeSecond = second;
-      this.challengeCount = 0;
+      const half = (limit + 1) >>> 1;
+      this.challengeCount = half + (limit > 0 ? this.host.random32() % limit : 0);
     }
-    if (this.challengeCount >= this.host.settings.tcp_challenge_ack_limit) return false;
-    this.challengeCount++;
+    if (this.challengeCount <= 0) return false;
+    this.challengeCount--;
     return true;
+  }
+
+  /** tcp_mem accounting: Linux's sk_memory_allocated, in bytes here, in pages when compared. */
+  memCharge(delta: number): void {
+    this.memoryAllocated += delta;
+    const pages = Math.ceil(this.memoryAllocated / 4096);
+    const [low, pressure] = this.host.settings.tcp_mem;
+    if (!this.memoryPressure && pages > pressure) {
+      // Linux's tcp_enter_memory_pressure.
+      this.memoryPressure = true;
+      this.mib.TcpExt.TCPMemoryPressures++;
+    } else if (this.memoryPressure && pages < low) {
+      this.memoryPressure = false;
+    }
+  }
+
+  memoryExceeded(): boolean {
+    return Math.ceil(this.memoryAllocated / 4096) > this.host.settings.tcp_mem[2];
+  }
+
+  orphaned(conn: TcpConnectionLike): void {
+    this.orphans.add(conn);
+  }
+
+  tooManyOrphans(): boolean {
+    return this.orphans.size > this.host.settings.tcp_max_orphans;
+  }
+
+  get orphanCount(): number {
+    return this.orphans.size;
+  }
+
+  get timeWaitCount(): number {
+    return this.timeWaits.size;
+  }
+
+  /**
+   * Linux's tcp_time_wait: past tcp_max_tw_buckets there is no TIME-WAIT, the connection simply
+   * closes ("time wait bucket table overflow", TCPTimeWaitOverflow). The final ACK has gone out
+   * by then, so it closes on the same instant but after the segment in hand is done with.
+   */
+  private enterTimeWait(c: TcpConnection): void {
+    if (this.timeWaits.size < this.host.settings.tcp_max_tw_buckets) {
+      this.timeWaits.add(c);
+      return;
+    }
+    this.mib.TcpExt.TCPTimeWaitOverflow++;
+    this.host.scheduler.at(this.now(), () => c.terminate(this.now(), null));
   }
 
   adopt(conn: TcpConnection): boolean {

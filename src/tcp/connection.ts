@@ -1,3 +1,4 @@
+import type { DropReason } from '../wire/drop-reason.js';
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import type { FourTuple, TcpEnv, TcpErrno, TcpEventType } from './env.js';
 import { RecvBuffer } from './recv-buffer.js';
@@ -17,6 +18,9 @@ import { Scoreboard } from './scoreboard.js';
 import { AutoTune, rcvSpaceAdjust } from './autotune.js';
 import { UndoState } from './undo.js';
 import { Chrono, DeliveryRate } from './chrono.js';
+
+/** Linux's SOCK_MIN_SNDBUF: the send queue a socket may keep even when memory is short. */
+const SOCK_MIN_SNDBUF = 4608;
 
 export interface ConnectionOptions {
   /** Our MSS: the route MTU minus 40 (RFC 9293 §3.7.1). */
@@ -201,6 +205,8 @@ export class TcpConnection {
   bytesReceived = 0;
   segsOut = 0;
   segsIn = 0;
+  /** Bytes of buffer this connection has charged to the host's tcp_mem. */
+  memCharged = 0;
   /** The record every outgoing segment is built in: the host's, shared (see TcpEnv.scratch). */
   get out(): TcpSegment {
     return this.env.scratch;
@@ -286,6 +292,23 @@ export class TcpConnection {
     this.emit('state');
   }
 
+  /** Tell the host how much buffer memory this connection holds now (tcp_mem accounting). */
+  syncMem(): void {
+    if (!this.env.memCharge) return;
+    const held =
+      this.state === 'CLOSED' ? 0 : this.recvBuf.readable + this.recvBuf.oooBytes + this.sendBuf.length;
+    const d = held - this.memCharged;
+    if (d !== 0) {
+      this.memCharged = held;
+      this.env.memCharge(d);
+    }
+  }
+
+  /** The segment in hand is dropped for `reason` (counted by the host, like Linux's drop reasons). */
+  drop(reason: DropReason): void {
+    this.env.drop?.(reason);
+  }
+
   emit(ev: TcpEventType, errno?: TcpErrno): void {
     this.env.event(this, ev, errno);
   }
@@ -300,6 +323,7 @@ export class TcpConnection {
     this.setState('CLOSED');
     this.timers.clearAll(now);
     this.sendBuf.consume(this.sendBuf.length);
+    this.syncMem();
     this.emit('closed', errno ?? undefined);
   }
 
@@ -317,6 +341,9 @@ export class TcpConnection {
   /** Queue data for sending; returns the bytes accepted (0 when the send buffer is full). */
   send(data: Uint8Array, now: number, more = false, eor = false): number {
     if (this.finQueued || this.state === 'CLOSED') return 0;
+    // Above tcp_mem[2] a socket with data queued gets no more (Linux's sk_stream_memory_free /
+    // sk_wmem_schedule); the writer waits for ACKs to free memory.
+    if (this.sendBuf.length > 0 && this.env.memoryExceeded?.()) return 0;
     const unsentBefore =
       this.sendBuf.length - Math.min(seqSub(this.sndNxt, this.sndUna), this.sendBuf.length);
     // Linux's tcp_sendmsg_locked: fill one skb at a time up to the size goal; when one is full,
@@ -335,6 +362,7 @@ export class TcpConnection {
       }
     }
     if (n < data.length) this.noSpace = true;
+    this.syncMem();
     // Linux's tcp_add_write_queue_tail: data entering an empty write queue makes the sender busy.
     if (n > 0 && unsentBefore === 0) this.chrono.start('busy', now);
     // MSG_MORE: more is coming, so the end of this write gets no PSH (Linux's tcp_push).
@@ -383,7 +411,10 @@ export class TcpConnection {
   readInto(dst: Uint8Array, now: number): number {
     const before = this.advertisableWindow();
     const n = this.recvBuf.read(dst);
-    if (n > 0) rcvSpaceAdjust(this, n, now);
+    if (n > 0) {
+      rcvSpaceAdjust(this, n, now);
+      this.syncMem();
+    }
     if (n > 0 && this.state !== 'CLOSED' && this.state !== 'TIME-WAIT') {
       const after = this.advertisableWindow();
       // Announce a window that grew by two segments or to half the buffer (Linux's
@@ -432,6 +463,18 @@ export class TcpConnection {
     this.orphan = true;
     if (this.state === 'CLOSED' || this.state === 'TIME-WAIT') return;
     if (this.state === 'SYN-SENT') {
+      this.terminate(now, null);
+      return;
+    }
+    this.env.orphaned?.(this);
+    // Linux's __tcp_close → tcp_check_oom: past tcp_max_orphans ("too many orphaned sockets"), or
+    // out of tcp_mem with data still queued, the connection is reset instead of closed gracefully.
+    if (
+      this.env.tooManyOrphans?.() ||
+      (this.sendBuf.length > SOCK_MIN_SNDBUF && this.env.memoryExceeded?.())
+    ) {
+      this.env.mib.TcpExt.TCPAbortOnMemory++;
+      this.sendReset(now);
       this.terminate(now, null);
       return;
     }

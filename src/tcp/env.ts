@@ -1,3 +1,4 @@
+import type { DropReason } from '../wire/drop-reason.js';
 import type { TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpMib } from './mib.js';
 import type { TcpSettings } from './settings.js';
@@ -35,6 +36,22 @@ export interface TcpEnv {
    * more may be sent now. Absent means unlimited.
    */
   challengeAckAllowed?(now: number): boolean;
+  /**
+   * The segment being processed is dropped, for this reason (Linux's kfree_skb_reason): the host
+   * counts it. Absent means nobody counts.
+   */
+  drop?(reason: DropReason): void;
+  /**
+   * A connection's buffers grew or shrank by `delta` bytes: the host adds up tcp_mem (Linux's
+   * sk_forward_alloc and tcp_memory_allocated).
+   */
+  memCharge?(delta: number): void;
+  /** True when the host's TCP memory is above tcp_mem[2]: nothing more may be allocated. */
+  memoryExceeded?(): boolean;
+  /** The application closed `conn` while it still has work to do: it is an orphan now. */
+  orphaned?(conn: TcpConnectionLike): void;
+  /** True when orphans are above tcp_max_orphans (Linux's tcp_too_many_orphans). */
+  tooManyOrphans?(): boolean;
   /** A tracer for engine events (trace.ts); null or absent costs nothing. */
   readonly trace?: ((conn: TcpConnectionLike, ev: TcpTraceEvent) => void) | null;
 }

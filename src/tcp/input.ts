@@ -19,6 +19,7 @@ export function segmentArrives(c: TcpConnection, seg: TcpSegment, now: number): 
   switch (c.state) {
     case 'CLOSED':
     case 'LISTEN':
+      c.drop('tcp-close');
       return;
     case 'SYN-SENT':
       return synSent(c, seg, now);
@@ -35,17 +36,22 @@ function synSent(c: TcpConnection, seg: TcpSegment, now: number): void {
     // An ACK for something we never sent: RST it (unless it is a RST).
     if (seqLe(seg.ack, c.iss) || seqGt(seg.ack, c.sndNxt)) {
       if (!(f & TCP_RST)) resetFor(c, seg, now);
+      c.drop('tcp-ack-unsent-data');
       return;
     }
   }
   if (f & TCP_RST) {
+    c.drop('tcp-reset');
     if (f & TCP_ACK) {
       c.env.mib.Tcp.AttemptFails++;
       c.terminate(now, 'ECONNREFUSED');
     }
     return;
   }
-  if (!(f & TCP_SYN)) return;
+  if (!(f & TCP_SYN)) {
+    c.drop('tcp-flags');
+    return;
+  }
   c.irs = seg.seq;
   c.rcvNxt = seqAdd(seg.seq, 1);
   // Nothing advertised beyond RCV.NXT yet: the window's right edge starts here.
@@ -141,6 +147,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (c.tsOk && seg.hasTimestamp && !(f & TCP_RST) && seqLt(seg.tsVal, c.tsRecent)) {
     mib.TcpExt.PAWSEstab++;
     c.sendOowAck(now, false);
+    c.drop('tcp-rfc7323-paws');
     return;
   }
 
@@ -172,18 +179,22 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
           const end = seqAdd(seg.seq, seg.segLen);
           if (setDsack(c, seg.seq, seqLt(end, c.rcvNxt) ? end : c.rcvNxt)) c.env.mib.TcpExt.TCPDSACKOldSent++;
           c.sendAck(now);
+          c.drop('tcp-old-data');
         } else {
           c.sendOowAck(now, false);
+          c.drop('tcp-invalid-sequence');
         }
         return;
       }
     } else {
+      c.drop('tcp-invalid-sequence');
       return;
     }
   }
 
   // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window gets a challenge ACK).
   if (f & TCP_RST) {
+    c.drop('tcp-reset');
     if (seg.seq === c.rcvNxt) {
       if (c.state === 'SYN-RECEIVED') {
         c.terminate(now, 'ECONNREFUSED');
@@ -199,6 +210,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
 
   // Fourth: a SYN in a synchronized state (RFC 5961 §4.2): challenge ACK, never a reset.
   if (f & TCP_SYN) {
+    c.drop('tcp-invalid-syn');
     if (c.state === 'SYN-RECEIVED' && seg.seq === c.irs) {
       // The peer's SYN again: our SYN-ACK was lost. Resend it.
       retransmitHead(c, now);
@@ -210,7 +222,10 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   }
 
   // Fifth: ACK.
-  if (!(f & TCP_ACK)) return;
+  if (!(f & TCP_ACK)) {
+    c.drop('tcp-flags');
+    return;
+  }
   c.lastRecvTime = now;
   c.keepaliveProbes = 0;
 
@@ -218,6 +233,7 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
     // The handshake completes (SYN-RECEIVED, or FIN-WAIT-1 after a close() in SYN-RECEIVED).
     if (seqLe(seg.ack, c.sndUna) || seqGt(seg.ack, c.sndNxt)) {
       resetFor(c, seg, now);
+      c.drop('tcp-old-ack');
       return;
     }
     if (c.state === 'SYN-RECEIVED') c.setState('ESTABLISHED');
@@ -232,6 +248,14 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (seqGt(seg.ack, c.sndNxt)) {
     // RFC 9293: an ACK for something not yet sent — ACK and drop.
     c.sendOowAck(now, false);
+    c.drop('tcp-ack-unsent-data');
+    return;
+  }
+  // RFC 5961 §5.2: an ACK below SND.UNA - MAX.SND.WND cannot come from the peer (blind data
+  // injection); drop the segment, data and all, with a challenge ACK (Linux's tcp_ack).
+  if (seqLt(seg.ack, seqAdd(c.sndUna, -c.maxSndWnd))) {
+    c.sendOowAck(now, true);
+    c.drop('tcp-too-old-ack');
     return;
   }
   processAck(c, seg, now);
@@ -300,6 +324,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
     }
     sb.ackTo(ack);
     c.sndUna = ack;
+    c.syncMem();
     // The window this ACK carries applies before anything else may send (the 'writable'
     // event below lets the application write, which transmits at once).
     windowUpdate = updateWindow(c, seg, false, true);
@@ -430,6 +455,7 @@ export function enterTimeWait(c: TcpConnection, now: number): void {
 function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
   const f = seg.flags;
   if (f & TCP_RST) {
+    c.drop('tcp-reset');
     if (c.env.settings.tcp_rfc1337) return;
     if (seg.seq === c.rcvNxt) {
       c.env.mib.TcpExt.TWKilled++;
@@ -442,6 +468,7 @@ function timeWait(c: TcpConnection, seg: TcpSegment, now: number): void {
     c.timers.armClose(now + c.env.settings.tcp_tw_timeout * 1e6);
     return;
   }
+  c.drop('tcp-close');
   if (f & TCP_SYN) return; // the host's demux decides about new SYNs for a TIME-WAIT tuple
   if (seg.seq === c.rcvNxt && seg.payload.length === 0 && !(f & TCP_FIN)) {
     // Linux's tcp_timewait_state_process: an in-window bare ACK (say, one carrying a DSACK for a
@@ -461,6 +488,26 @@ function setDsack(c: TcpConnection, left: number, right: number): boolean {
   c.dsackRight = right;
   c.dsackPending = true;
   return true;
+}
+
+/**
+ * Linux's tcp_prune_queue under tcp_mem: first throw away the out-of-order queue (OfoPruned, the
+ * peer resends it), and if memory is still short drop the segment (RcvPruned) unless it is the
+ * next in-order data for an empty queue, which is always taken. True if the segment may be stored.
+ */
+function pruneForMemory(c: TcpConnection, seq: number): boolean {
+  const x = c.env.mib.TcpExt;
+  x.PruneCalled++;
+  if (c.recvBuf.ooo.length > 0) {
+    c.recvBuf.pruneOoo();
+    x.OfoPruned++;
+    c.syncMem();
+    if (!c.env.memoryExceeded?.()) return true;
+  }
+  if (seq === c.rcvNxt && c.recvBuf.readable === 0) return true;
+  x.RcvPruned++;
+  c.drop('proto-mem');
+  return false;
 }
 
 /** Segment text and FIN (RFC 9293 §3.10.7.4 seventh and eighth). */
@@ -504,10 +551,22 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
       }
     }
   }
+  if (data.length > 0 && c.env.memoryExceeded?.() && !pruneForMemory(c, seq)) {
+    // tcp_mem is exhausted and pruning freed nothing: the segment goes; the sender will resend.
+    data = data.subarray(data.length);
+    immediate = true;
+  }
   if (data.length > 0) {
     const offset = seqSub(seq, c.rcvNxt);
     const rcvNxtBefore = c.rcvNxt;
     const r = c.recvBuf.write(offset, data);
+    if (r.dropped > 0) {
+      // Beyond the buffer (or too many holes): Linux's TCPOFODrop / TCPZeroWindowDrop.
+      if (offset > 0) mib.TcpExt.TCPOFODrop++;
+      else mib.TcpExt.TCPZeroWindowDrop++;
+      if (r.dropped === data.length) c.drop(offset > 0 ? 'tcp-ofo-drop' : 'tcp-zerowindow');
+    }
+    c.syncMem();
     c.lastDataRecvTime = now;
     if (data.length > c.rcvMss) c.rcvMss = data.length;
     if (c.tsOk && seg.hasTimestamp && seg.tsEcr !== 0)

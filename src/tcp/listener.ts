@@ -96,13 +96,17 @@ export class TcpListener {
 
   /** A segment for our port from a 4-tuple that has no connection. */
   input(seg: TcpSegment, localAddr: number, remoteAddr: number, now: number): void {
-    if (this.closed) return;
+    if (this.closed) {
+      this.env.drop?.('tcp-close');
+      return;
+    }
     const f = seg.flags;
     const mib = this.env.mib;
     const key = this.key(remoteAddr, seg.srcPort, localAddr);
     const req = this.requests.get(key);
     if (f & TCP_RST) {
-      if (req && seg.seq === req.irs + 1) {
+      this.env.drop?.('tcp-reset');
+      if (req && seg.seq === seqAdd(req.irs, 1)) {
         // Linux's tcp_check_req: a reset kills the request (embryonic_reset) and counts it.
         this.requests.delete(key);
         mib.Tcp.AttemptFails++;
@@ -114,6 +118,7 @@ export class TcpListener {
       if (req) {
         // A retransmitted SYN: our SYN-ACK was lost; send it again.
         if (seg.seq === req.irs) this.sendSynAck(req, now);
+        else this.env.drop?.('tcp-invalid-syn');
         return;
       }
       this.onSyn(seg, localAddr, remoteAddr, key, now);
@@ -131,6 +136,7 @@ export class TcpListener {
       }
     }
     // RFC 9293 §3.10.7.2: any other ACK to a listener gets <SEQ=SEG.ACK><CTL=RST>.
+    this.env.drop?.(f & TCP_ACK && this.env.settings.tcp_syncookies !== 0 ? 'tcp-bad-cookie' : 'tcp-flags');
     if (f & TCP_ACK) {
       const r = this.out.clear();
       r.flags = TCP_RST;
@@ -165,6 +171,7 @@ export class TcpListener {
     if (this.acceptQueueFull()) {
       mib.TcpExt.ListenOverflows++;
       mib.TcpExt.ListenDrops++;
+      this.env.drop?.('tcp-listen-overflow');
       return;
     }
     if (wantCookie) {
@@ -178,6 +185,7 @@ export class TcpListener {
     const maxSyn = s.tcp_max_syn_backlog;
     if (s.tcp_syncookies === 0 && maxSyn - qlen < maxSyn >> 2) {
       mib.TcpExt.ListenDrops++;
+      this.env.drop?.('tcp-listen-overflow');
       return;
     }
     const req: SynRequest = {
@@ -295,6 +303,7 @@ export class TcpListener {
   private onAck(seg: TcpSegment, req: SynRequest, key: string, now: number): void {
     const mib = this.env.mib;
     if (seg.ack !== seqAdd(req.iss, 1) || seg.seq !== seqAdd(req.irs, 1)) {
+      this.env.drop?.('tcp-old-ack');
       if (seg.ack !== seqAdd(req.iss, 1)) {
         const r = this.out.clear();
         r.flags = TCP_RST;
@@ -309,6 +318,7 @@ export class TcpListener {
       // will try again; with 1 the client is reset.
       mib.TcpExt.ListenOverflows++;
       mib.TcpExt.ListenDrops++;
+      this.env.drop?.('tcp-listen-overflow');
       if (this.env.settings.tcp_abort_on_overflow) {
         this.requests.delete(key);
         const r = this.out.clear();

@@ -26,6 +26,8 @@ export class TcpExt {
   SyncookiesFailed = 0;
   EmbryonicRsts = 0;
   PruneCalled = 0;
+  RcvPruned = 0;
+  OfoPruned = 0;
   OutOfWindowIcmps = 0;
   TW = 0;
   TWRecycled = 0;

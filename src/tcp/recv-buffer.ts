@@ -22,13 +22,23 @@ export interface WriteResult {
    * RCV.NXT before the write), for a DSACK; dupEnd <= dupStart when there is none. */
   dupStart: number;
   dupEnd: number;
+  /** Bytes of the write that were not stored (beyond the buffer, or too many holes). */
+  dropped: number;
 }
+
+/**
+ * Out-of-order ranges allowed per KiB of buffer. Linux charges each queued sk_buff its truesize
+ * (about 1 KiB even for a one-byte segment), so a buffer holds only so many separate pieces; a
+ * peer sending one byte in every other position would otherwise make a range per two bytes.
+ */
+const OOO_RANGES_PER_KIB = 1;
+const MIN_OOO_RANGES = 16;
 
 /** The storage of an empty buffer: shared, never written (writes reserve real storage first). */
 const NO_BYTES = new Uint8Array(0);
 
 export class RecvBuffer {
-  private readonly result: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0 };
+  private readonly result: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0, dropped: 0 };
   private buf: Uint8Array = NO_BYTES;
   private head = 0;
   private readableBytes = 0;
@@ -67,12 +77,22 @@ export class RecvBuffer {
     res.advance = 0;
     res.duplicate = false;
     res.dupStart = res.dupEnd = 0;
+    res.dropped = 0;
     // Bytes beyond the buffer are dropped, except that an in-order segment arriving while the
     // buffer is below its size is taken whole (Linux's tcp_try_rmem_schedule checks the memory
     // already used, not the segment's end): at most one segment over.
     const room = offset === 0 && this.readableBytes < this.capacity ? data.length : this.space - offset;
     const n = Math.min(data.length, room);
-    if (n <= 0) return res;
+    if (n <= 0) {
+      res.dropped = data.length;
+      return res;
+    }
+    res.dropped = data.length - n;
+    if (offset > 0 && this.ooo.length >= this.maxRanges && !this.touchesRange(offset, offset + n)) {
+      // Another separate piece would pass what the buffer may hold (Linux's TCPOFODrop).
+      res.dropped = data.length;
+      return res;
+    }
     this.reserve(this.readableBytes + offset + n);
     const cap = this.buf.length;
     const at = (this.head + this.readableBytes + offset) % cap;
@@ -129,6 +149,28 @@ export class RecvBuffer {
       this.buf = NO_BYTES;
       this.head = 0;
     }
+  }
+
+  /** How many separate out-of-order ranges the buffer may hold. */
+  get maxRanges(): number {
+    return Math.max(MIN_OOO_RANGES, (this.capacity >>> 10) * OOO_RANGES_PER_KIB);
+  }
+
+  /** Whether [start, end) touches or overlaps a range already held (so it adds no new piece). */
+  private touchesRange(start: number, end: number): boolean {
+    for (const r of this.ooo) if (r.start <= end && start <= r.end) return true;
+    return false;
+  }
+
+  /**
+   * Throw away everything held out of order (Linux's tcp_prune_ofo_queue under memory pressure);
+   * the peer resends it. Returns the bytes freed.
+   */
+  pruneOoo(): number {
+    const freed = this.oooBytes;
+    this.ooo.length = 0;
+    this.recent = -1;
+    return freed;
   }
 
   private covered(start: number, end: number): boolean {

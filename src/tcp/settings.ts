@@ -45,6 +45,11 @@ export interface TcpSettings {
   tcp_rmem: [number, number, number];
   /** Send buffer min, default, max (bytes). */
   tcp_wmem: [number, number, number];
+  /**
+   * Memory for all TCP buffers of the host, in 4 KiB pages: below [0] no pressure, above [1] memory
+   * pressure, above [2] nothing more is allocated (Linux's tcp_mem).
+   */
+  tcp_mem: [number, number, number];
   /** Receive buffer auto-tuning. */
   tcp_moderate_rcvbuf: number;
   /** Share of the receive buffer kept for overhead: window = space - space >> tcp_adv_win_scale. */
@@ -143,6 +148,8 @@ const DEFAULTS: TcpSettings = {
   tcp_ecn: 2,
   tcp_rmem: [4096, 131072, 6291456],
   tcp_wmem: [4096, 16384, 4194304],
+  // What Linux's tcp_init_mem picks on a 4 GiB machine (1/16 of the pages, ×3/4 and ×1.5).
+  tcp_mem: [49152, 65536, 98304],
   tcp_moderate_rcvbuf: 1,
   tcp_adv_win_scale: 1,
   tcp_congestion_control: 'cubic',
@@ -187,5 +194,6 @@ export function defaultTcpSettings(): TcpSettings {
   const s = { ...DEFAULT_TCP_SETTINGS };
   s.tcp_rmem = [DEFAULTS.tcp_rmem[0], DEFAULTS.tcp_rmem[1], DEFAULTS.tcp_rmem[2]];
   s.tcp_wmem = [DEFAULTS.tcp_wmem[0], DEFAULTS.tcp_wmem[1], DEFAULTS.tcp_wmem[2]];
+  s.tcp_mem = [DEFAULTS.tcp_mem[0], DEFAULTS.tcp_mem[1], DEFAULTS.tcp_mem[2]];
   return s;
 }

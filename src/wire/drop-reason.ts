@@ -26,6 +26,24 @@ export type DropReason =
   | 'link-down'
   | 'queue-full'
   | 'tcp-invalid' // engine rejected the segment (not acceptable, PAWS, bad ACK…)
+  // The TCP engine's reasons, Linux's SKB_DROP_REASON_TCP_* in lower case:
+  | 'tcp-old-data' // TCP_OLD_DATA: every byte is below RCV.NXT (a DSACK answers it)
+  | 'tcp-invalid-sequence' // TCP_INVALID_SEQUENCE: outside the receive window
+  | 'tcp-reset' // TCP_RESET: an RST (acted on, or answered with a challenge ACK)
+  | 'tcp-invalid-syn' // TCP_INVALID_SYN: a SYN in a synchronized state (RFC 5961 §4)
+  | 'tcp-flags' // TCP_FLAGS: no ACK bit where one is required
+  | 'tcp-too-old-ack' // TCP_TOO_OLD_ACK: SEG.ACK below SND.UNA - MAX.SND.WND (RFC 5961 §5)
+  | 'tcp-ack-unsent-data' // TCP_ACK_UNSENT_DATA: SEG.ACK beyond SND.NXT
+  | 'tcp-old-ack' // TCP_OLD_ACK: the final ACK of a handshake does not match
+  | 'tcp-rfc7323-paws' // TCP_RFC7323_PAWS: an old timestamp
+  | 'tcp-close' // TCP_CLOSE: for a connection already closing (TIME-WAIT, closed listener)
+  | 'tcp-zerowindow' // TCP_ZEROWINDOW: in-order data with no room for it
+  | 'tcp-ofo-drop' // TCP_OFO_DROP: out-of-order data beyond what the buffer can hold
+  | 'proto-mem' // PROTO_MEM: tcp_mem is exhausted (memory pressure, pruning failed)
+  | 'tcp-listen-overflow' // LISTENOVERFLOWS / TCP_REQQFULLDROP: the accept or SYN queue is full
+  | 'tcp-bad-cookie' // an ACK to a listener whose SYN cookie does not check
+  | 'frag-reasm-timeout' // IP_FRAG_REASM_TIMEOUT
+  | 'frag-too-far' // IP_FRAG_TOO_FAR / overlaps and limits (ipfrag_high_thresh)
   | 'other';
 
 /** Parse outcome: either ok with a value, or a typed reason. Never an exception. */
