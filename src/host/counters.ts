@@ -56,9 +56,12 @@ export class HostCounters extends TcpMib {
   readonly Udp = new UdpMib();
   /** Dropped packets by reason (like Linux's drop reasons). */
   readonly drops = new Map<DropReason, number>();
+  /** All drops, whatever the reason. */
+  dropTotal = 0;
 
   drop(reason: DropReason): void {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+    this.dropTotal++;
   }
 }
 

@@ -137,6 +137,11 @@ export class Host {
     this.tcpHandler = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
   }
 
+  /** Bytes held by IPv4 reassembly (bounded by ipfrag_high_thresh). */
+  get fragmentMemory(): number {
+    return this.reassembler.bytesHeld;
+  }
+
   /** The TCP counters live in the host's counters (Tcp, TcpExt). */
   get mib(): HostCounters {
     return this.counters;

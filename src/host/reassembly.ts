@@ -93,6 +93,8 @@ export class Reassembler {
     if (end === offset) return this.fail(key, d);
     if (!mf) {
       if (d.total >= 0 && d.total !== end) return this.fail(key, d);
+      // Linux's ip_frag_queue: bits already held beyond the end mean a corrupted datagram.
+      for (const f of d.frags) if (f.offset + f.data.length > end) return this.fail(key, d);
       d.total = end;
     }
     if (d.total >= 0 && end > d.total) return this.fail(key, d);
