@@ -13,7 +13,11 @@ export type PortHash = (localAddr: number, remoteAddr: number, remotePort: numbe
 export class EphemeralPorts {
   private readonly perturb = new Uint16Array(PERTURB_SIZE);
 
-  constructor(private readonly hash: PortHash) {}
+  constructor(
+    private readonly hash: PortHash,
+    /** Random bits for the slot's increment; absent, the increment is RFC 6056's plain one. */
+    private readonly random?: () => number,
+  ) {}
 
   /**
    * Pick a port in [low, high] for which `available(port)` holds, or -1 when the range is
@@ -38,7 +42,10 @@ export class EphemeralPorts {
         const port = low + ((offset + i + parity) % remaining);
         if (available(port)) {
           // RFC 6056: advance the slot so the next connection to this destination starts later.
-          this.perturb[index] = ((this.perturb[index] as number) + i + 2) & 0xffff;
+          // Linux (since 5.19, after the "port shadow" attacks) adds a small random step when
+          // there is little contention, so the next port to a destination is not previous + 2.
+          const step = this.random ? Math.max(i, (this.random() % 8) * 2) : i;
+          this.perturb[index] = ((this.perturb[index] as number) + step + 2) & 0xffff;
           return port;
         }
       }

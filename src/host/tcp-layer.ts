@@ -5,6 +5,7 @@ import { IsnGenerator } from '../tcp/isn.js';
 import { TcpListener, type TcpListenerEnv } from '../tcp/listener.js';
 import type { TcpMib } from '../tcp/mib.js';
 import { seqGt } from '../tcp/seq.js';
+import { siphashWords, sipKey } from '../tcp/siphash.js';
 import { SynCookies } from '../tcp/syncookies.js';
 import type { TcpSettings } from '../tcp/settings.js';
 import type { TcpTraceEvent } from '../tcp/trace.js';
@@ -100,13 +101,17 @@ export class TcpLayer implements TcpListenerEnv {
     const cookieSecret = new Uint8Array(32);
     for (let i = 0; i < 32; i++) cookieSecret[i] = host.random32() & 255;
     this.cookies = new SynCookies(cookieSecret);
-    const key = host.random32();
-    this.ports = new EphemeralPorts((la, ra, rp) => {
-      let h = Math.imul(la ^ key, 0x9e3779b1);
-      h = Math.imul(h ^ ra ^ (h >>> 15), 0x85ebca6b);
-      h = Math.imul(h ^ rp ^ (h >>> 13), 0xc2b2ae35);
-      return (h ^ (h >>> 16)) >>> 0;
-    });
+    // RFC 6056 §3.3.4's F and G must be keyed cryptographic hashes: like Linux, SipHash under
+    // the host's 128-bit secret (shared with the ISNs, kept apart by a label and a salt). A 32-bit
+    // key could be found offline from a few observed ports. The small random steps come from the
+    // same keyed hash run as a counter, so they draw nothing from the host's random source.
+    const salt = host.random32();
+    const portKey = sipKey(secret.subarray(0, 16));
+    let steps = 0;
+    this.ports = new EphemeralPorts(
+      (la, ra, rp) => siphashWords(portKey, la, ra, rp, salt ^ 0x6056),
+      () => siphashWords(portKey, salt, steps++, 0, 0x5eed),
+    );
   }
 
   get settings(): TcpSettings {
