@@ -41,12 +41,16 @@ export interface FuzzReport {
   /** Highest TCP buffer plus fragment memory of a host (bytes). */
   memoryHighWater: number;
   connectionsHighWater: number;
+  /** Connections made afresh to keep every state under attack. */
+  revived: number;
   /** Highest heap in use (bytes), if the caller measures it. */
   heapHighWater: number;
   failure: FuzzFailure | null;
 }
 
 const DEFAULT_PER_ROUND = 5000;
+/** Every this many packets, states the fuzzing has emptied get a fresh connection. */
+const REVIVE_EVERY = 25;
 /** Long enough for every timer of a closed connection to run out (orphan retries, TIME-WAIT). */
 const TEARDOWN_US = 30 * 60e6;
 
@@ -109,6 +113,7 @@ export function fuzz(o: FuzzOptions): FuzzReport {
     states: [],
     memoryHighWater: 0,
     connectionsHighWater: 0,
+    revived: 0,
     heapHighWater: 0,
     failure: null,
   };
@@ -180,6 +185,14 @@ function runRound(seed: number, round: number, n: number, report: FuzzReport, st
         c.Tcp.InSegs + c.Icmp.InMsgs + c.Ip.ReasmReqds + c.Udp.InDatagrams === taken
       ) {
         fail(i, kind, 'packet neither taken nor counted as a drop', p);
+        return;
+      }
+    }
+    if (i % REVIVE_EVERY === REVIVE_EVERY - 1) {
+      try {
+        report.revived += w.revive();
+      } catch (e) {
+        fail(i, 'setup', `reviving threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         return;
       }
     }

@@ -184,81 +184,138 @@ export class FuzzWorld {
   /** Build every state. Returns the world for chaining. */
   setUp(): this {
     this.listener = this.host.tcp.listen(0, LISTEN_PORT, 64);
-    const h = this.host;
-    const now = () => this.sim.now();
-
-    // ESTABLISHED, with data queued both ways and a hole in what the host received.
-    const est = this.established('ESTABLISHED', 1000);
-    if (est.conn) est.conn.send(new Uint8Array(6000).fill(7), now());
-    this.send(est, this.segment(est, TCP_ACK, { data: 500 }));
-    const inOrder = est.peerNxt;
-    this.send(est, this.segment(est, TCP_ACK, { seq: seqAdd(inOrder, 700), data: 300 }));
-    est.peerNxt = inOrder;
-    this.settle();
-
-    // SYN-RECEIVED: a SYN never answered (a request in the listener's SYN queue).
-    const sr: Slot = {
-      want: 'SYN-RECEIVED',
-      peerAddr: PEER,
-      peerPort: 2000,
-      localPort: LISTEN_PORT,
-      conn: null,
-      peerNxt: 0x20000000,
-      hostNxt: 0,
-      hostTs: 0,
-    };
-    this.slots.push(sr);
-    this.send(sr, this.segment(sr, TCP_SYN, { syn: true }));
-
-    // CLOSE-WAIT: the peer closed.
-    const cw = this.established('CLOSE-WAIT', 3000);
-    this.send(cw, this.segment(cw, TCP_ACK | TCP_FIN, { data: 100 }));
-
-    // LAST-ACK: the peer closed, then the application; our FIN is not acknowledged.
-    const la = this.established('LAST-ACK', 4000);
-    this.send(la, this.segment(la, TCP_ACK | TCP_FIN));
-    la.conn?.shutdownWrite(now());
-
-    // FIN-WAIT-1: we closed (half-close), our FIN not acknowledged.
-    const fw1 = this.established('FIN-WAIT-1', 5000);
-    fw1.conn?.send(new Uint8Array(2000).fill(1), now());
-    fw1.conn?.shutdownWrite(now());
-
-    // FIN-WAIT-2: our FIN acknowledged, the peer still open.
-    const fw2 = this.established('FIN-WAIT-2', 6000);
-    fw2.conn?.shutdownWrite(now());
-    this.send(fw2, this.segment(fw2, TCP_ACK));
-
-    // CLOSING: both FINs crossed; ours not yet acknowledged.
-    const cl = this.established('CLOSING', 7000);
-    const before = cl.hostNxt;
-    cl.conn?.shutdownWrite(now());
-    this.send(cl, this.segment(cl, TCP_ACK | TCP_FIN, { ack: before }));
-
-    // TIME-WAIT: we closed first and everything was acknowledged.
-    const tw = this.established('TIME-WAIT', 8000);
-    tw.conn?.close(now());
-    this.send(tw, this.segment(tw, TCP_ACK | TCP_FIN));
-
-    // SYN-SENT: one to an address that never answers, one to the peer (which stays silent).
-    for (const [addr, port] of [
-      [SILENT, 9],
-      [PEER, 9999],
-    ] as const) {
-      const c = h.tcp.connect(addr, port);
-      this.slots.push({
-        want: 'SYN-SENT',
-        peerAddr: addr,
-        peerPort: port,
-        localPort: c.tuple.localPort,
-        conn: c,
-        peerNxt: 0x30000000 + port,
-        hostNxt: seqAdd(c.iss, 1),
-        hostTs: 0,
-      });
-    }
+    for (const st of FUZZ_STATES) if (st !== 'LISTEN') this.build(st);
     this.settle();
     return this;
+  }
+
+  private nextPort = 1000;
+
+  /**
+   * Put a new connection in `want`, as a peer would (each on a fresh peer port). SYN-SENT comes in
+   * two kinds: to an address that never answers and to the peer, which stays silent.
+   */
+  build(want: Exclude<FuzzState, 'LISTEN'>): void {
+    const now = () => this.sim.now();
+    const port = this.nextPort++;
+    if (this.nextPort > 60000) this.nextPort = 1000;
+    switch (want) {
+      case 'ESTABLISHED': {
+        // Data queued both ways and a hole in what the host received.
+        const est = this.established(want, port);
+        est.conn?.send(new Uint8Array(6000).fill(7), now());
+        this.send(est, this.segment(est, TCP_ACK, { data: 500 }));
+        const inOrder = est.peerNxt;
+        this.send(est, this.segment(est, TCP_ACK, { seq: seqAdd(inOrder, 700), data: 300 }));
+        est.peerNxt = inOrder;
+        return;
+      }
+      case 'SYN-RECEIVED': {
+        // A SYN never answered: a request in the listener's SYN queue.
+        const sr: Slot = {
+          want,
+          peerAddr: PEER,
+          peerPort: port,
+          localPort: LISTEN_PORT,
+          conn: null,
+          peerNxt: (0x20000000 + port * 104729) >>> 0,
+          hostNxt: 0,
+          hostTs: 0,
+        };
+        this.slots.push(sr);
+        this.send(sr, this.segment(sr, TCP_SYN, { syn: true }));
+        return;
+      }
+      case 'CLOSE-WAIT': {
+        // The peer closed, leaving data unread.
+        const cw = this.established(want, port);
+        this.send(cw, this.segment(cw, TCP_ACK | TCP_FIN, { data: 100 }));
+        return;
+      }
+      case 'LAST-ACK': {
+        // The peer closed, then the application; our FIN is not acknowledged.
+        const la = this.established(want, port);
+        this.send(la, this.segment(la, TCP_ACK | TCP_FIN));
+        la.conn?.shutdownWrite(now());
+        return;
+      }
+      case 'FIN-WAIT-1': {
+        // We closed (half-close) after data; nothing acknowledged.
+        const fw1 = this.established(want, port);
+        fw1.conn?.send(new Uint8Array(2000).fill(1), now());
+        fw1.conn?.shutdownWrite(now());
+        return;
+      }
+      case 'FIN-WAIT-2': {
+        // Our FIN acknowledged, the peer still open.
+        const fw2 = this.established(want, port);
+        fw2.conn?.shutdownWrite(now());
+        this.send(fw2, this.segment(fw2, TCP_ACK));
+        return;
+      }
+      case 'CLOSING': {
+        // Both FINs crossed; ours not yet acknowledged.
+        const cl = this.established(want, port);
+        const before = cl.hostNxt;
+        cl.conn?.shutdownWrite(now());
+        this.send(cl, this.segment(cl, TCP_ACK | TCP_FIN, { ack: before }));
+        return;
+      }
+      case 'TIME-WAIT': {
+        // We closed first and everything was acknowledged.
+        const tw = this.established(want, port);
+        tw.conn?.close(now());
+        this.send(tw, this.segment(tw, TCP_ACK | TCP_FIN));
+        return;
+      }
+      case 'SYN-SENT': {
+        for (const [addr, rport] of [
+          [SILENT, 9],
+          [PEER, 9999],
+        ] as const) {
+          const c = this.host.tcp.connect(addr, rport);
+          this.slots.push({
+            want,
+            peerAddr: addr,
+            peerPort: rport,
+            localPort: c.tuple.localPort,
+            conn: c,
+            peerNxt: (0x30000000 + c.tuple.localPort) >>> 0,
+            hostNxt: seqAdd(c.iss, 1),
+            hostTs: 0,
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Replace connections the fuzzing has ended (or moved to another state) with fresh ones in the
+   * state they stood for, so that every state keeps being attacked. Returns how many were made.
+   */
+  revive(): number {
+    const have = this.states();
+    let made = 0;
+    // Dead connections stay targets for a while (their 4-tuples meet the listener or a RST), but
+    // only the latest few.
+    const alive: Slot[] = [];
+    const dead: Slot[] = [];
+    for (const s of this.slots) {
+      const up =
+        s.want === 'SYN-RECEIVED'
+          ? this.listener.requests.size > 0
+          : s.conn !== null && s.conn.state !== 'CLOSED';
+      (up ? alive : dead).push(s);
+    }
+    this.slots.length = 0;
+    this.slots.push(...alive, ...dead.slice(-8));
+    for (const st of FUZZ_STATES) {
+      if (st === 'LISTEN' || have.has(st)) continue;
+      this.build(st);
+      made++;
+    }
+    return made;
   }
 
   /** The state each slot is in now (a request in the SYN queue reads as SYN-RECEIVED). */

@@ -228,6 +228,8 @@ function synchronized(c: TcpConnection, seg: TcpSegment, now: number): void {
   }
   c.lastRecvTime = now;
   c.keepaliveProbes = 0;
+  // Linux's tcp_ack: any acceptable ACK answers the zero-window probes (icsk_probes_out = 0).
+  c.zeroWindowProbes = 0;
 
   if (!c.reported) {
     // The handshake completes (SYN-RECEIVED, or FIN-WAIT-1 after a close() in SYN-RECEIVED).

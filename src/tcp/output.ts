@@ -555,6 +555,15 @@ export function onPersistTimeout(c: TcpConnection, now: number): void {
     rearmRto(c, now);
     return;
   }
+  // Linux's tcp_probe_timer: any ACK resets the count, so a peer that answers keeps the connection
+  // open forever (RFC 1122 4.2.2.17); one that stays silent for tcp_retries2 probes (an orphan:
+  // tcp_orphan_retries) is given up on. Without this an orphan facing a zero window lives forever.
+  const s = c.env.settings;
+  if (c.zeroWindowProbes >= (c.orphan ? s.tcp_orphan_retries || 8 : s.tcp_retries2)) {
+    c.env.mib.TcpExt.TCPAbortOnTimeout++;
+    c.terminate(now, 'ETIMEDOUT');
+    return;
+  }
   c.zeroWindowProbes++;
   c.env.mib.TcpExt.TCPWinProbe++;
   // Linux probes with a segment the receiver must reject (SEQ = SND.UNA - 1): it elicits an ACK
