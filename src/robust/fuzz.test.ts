@@ -10,7 +10,7 @@ import { Invariants } from './invariants.js';
 import { FUZZ_STATES, FuzzWorld, TARGET, type Slot } from './world.js';
 
 const SEED = Number(process.env.SYNACK_FUZZ_SEED ?? 1);
-const PACKETS = Number(process.env.SYNACK_FUZZ_PACKETS ?? 150_000);
+const PACKETS = Number(process.env.SYNACK_FUZZ_PACKETS ?? 100_000);
 
 test('the scripted peer puts sockets in every TCP state', () => {
   const w = new FuzzWorld(1).setUp();

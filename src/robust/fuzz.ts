@@ -204,7 +204,7 @@ function runRound(seed: number, round: number, n: number, report: FuzzReport, st
         return;
       }
     }
-    const broken = inv.check((i & 15) === 0);
+    const broken = inv.check((i & 63) === 0);
     if (broken) {
       fail(i, kind, `invariant: ${broken}`, pkts[pkts.length - 1]);
       return;

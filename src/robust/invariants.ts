@@ -5,6 +5,8 @@ import type { TcpConnection } from '../tcp/connection.js';
 /** Gauges may go down; every other counter only grows. */
 const GAUGES = new Set(['CurrEstab']);
 
+const TIMED_STATES = new Set(['SYN-SENT', 'SYN-RECEIVED', 'FIN-WAIT-1', 'CLOSING', 'LAST-ACK', 'TIME-WAIT']);
+
 /** Largest segment the receive buffer may take beyond its size (recv-buffer.ts: one segment). */
 const ONE_SEGMENT = 65535;
 
@@ -76,6 +78,9 @@ export class Invariants {
     if (c.sb.packetsOut < 0 || c.sb.sackedOut < 0 || c.sb.lostOut < 0 || c.sb.retransOut < 0)
       return 'negative scoreboard count';
     if (c.memCharged < 0) return `memory charged ${c.memCharged}`;
+    // States that wait for the peer must have a timer that ends the wait; without one a silent peer
+    // leaves the connection there forever.
+    if (TIMED_STATES.has(c.state) && c.nextDeadline === Infinity) return 'no timer in a state that needs one';
     if (full) {
       const info = c.info(this.host.scheduler.now());
       for (const [k, v] of Object.entries(info)) if (!Number.isFinite(v) || v < 0) return `${k} = ${v}`;

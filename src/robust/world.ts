@@ -16,6 +16,8 @@ export const TARGET = ipv4('10.0.0.1');
 export const PEER = ipv4('10.0.0.2');
 export const SILENT = ipv4('10.0.0.3');
 export const LISTEN_PORT = 80;
+/** Connections a fuzzed host keeps at most (beyond, the application resets the extra ones). */
+const MAX_CONNECTIONS = 40;
 
 /** The TCP states a fuzzed host holds sockets in (RFC 9293 §3.3.2; SYN-RECEIVED as a request). */
 export const FUZZ_STATES = [
@@ -310,6 +312,17 @@ export class FuzzWorld {
     }
     this.slots.length = 0;
     this.slots.push(...alive, ...dead.slice(-8));
+    // The application accepts what the fuzzing's handshakes completed and closes it; past a few
+    // dozen connections it resets the ones no slot stands for, to keep the host busy but small.
+    const now = this.sim.now();
+    for (let c = this.listener.accept(); c; c = this.listener.accept()) c.close(now);
+    if (this.host.tcp.connections.size > MAX_CONNECTIONS) {
+      const mine = new Set(this.slots.map((x) => x.conn));
+      for (const c of [...this.host.tcp.connections.values()]) {
+        if (this.host.tcp.connections.size <= MAX_CONNECTIONS) break;
+        if (!mine.has(c)) c.abort(now);
+      }
+    }
     for (const st of FUZZ_STATES) {
       if (st === 'LISTEN' || have.has(st)) continue;
       this.build(st);

@@ -1,7 +1,7 @@
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import { TcpConnection, initialWscale } from './connection.js';
 import type { FourTuple, TcpEnv } from './env.js';
-import { seqAdd } from './seq.js';
+import { seqAdd, seqLt } from './seq.js';
 import { COOKIE_MSS_TABLE, SynCookies } from './syncookies.js';
 import { updatePacingRate } from './tso.js';
 
@@ -311,6 +311,27 @@ export class TcpListener {
         mib.Tcp.OutRsts++;
         this.env.transmitFor(req.tuple, r);
       }
+      return;
+    }
+    // Linux's tcp_check_req: an old timestamp (PAWS) drops the segment and keeps the request; a
+    // SYN here resets the embryonic connection. Either way no connection may be made from it: the
+    // new connection would reject the segment too and sit in SYN-RECEIVED with no timer, forever.
+    if (req.tsOk && seg.hasTimestamp && seqLt(seg.tsVal, req.tsRecent)) {
+      mib.TcpExt.PAWSEstab++;
+      this.env.drop?.('tcp-rfc7323-paws');
+      return;
+    }
+    if (seg.flags & TCP_SYN) {
+      mib.Tcp.AttemptFails++;
+      mib.TcpExt.EmbryonicRsts++;
+      this.env.drop?.('tcp-invalid-syn');
+      this.requests.delete(key);
+      const r = this.out.clear();
+      r.flags = TCP_RST;
+      r.seq = seg.ack;
+      mib.Tcp.OutRsts++;
+      this.env.transmitFor(req.tuple, r);
+      this.updateDeadline();
       return;
     }
     if (this.acceptQueueFull()) {
