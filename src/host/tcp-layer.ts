@@ -222,6 +222,10 @@ export class TcpLayer implements TcpListenerEnv {
     }
   }
 
+  underMemoryPressure(): boolean {
+    return this.memoryPressure;
+  }
+
   memoryExceeded(): boolean {
     return Math.ceil(this.memoryAllocated / 4096) > this.host.settings.tcp_mem[2];
   }

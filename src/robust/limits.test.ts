@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Host } from '../host/host.js';
 import { Network } from '../network.js';
 import type { TcpConnection } from '../tcp/connection.js';
-import { seqAdd } from '../tcp/seq.js';
+import { seqAdd, seqSub } from '../tcp/seq.js';
 import { ipv4 } from '../wire/ipv4-addr.js';
 import { buildTcpPacket } from '../wire/packet.js';
 import { TCP_ACK, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
@@ -255,6 +255,16 @@ test('tcp_mem pruning: receive queues of readers that never read are pruned (Pru
     `${x.PruneCalled} ${x.RcvPruned} ${x.OfoPruned}`,
   );
   assert.ok((server.counters.drops.get('proto-mem') ?? 0) > 0);
+  // Under memory pressure a window that opens is clamped to four segments (tcp_select_window).
+  assert.ok(server.tcp.memoryPressure);
+  const one = [...stuck].find((c) => c.readableBytes > 32768) as TcpConnection;
+  one.readInto(new Uint8Array(65536), sim.now());
+  one.readInto(new Uint8Array(65536), sim.now());
+  // (The right edge already advertised stands: RFC 7323 §2.4.)
+  const edge = seqSub(one.rcvAdvRight, one.rcvNxt);
+  const clamp = Math.max(4 * one.advMss, edge);
+  assert.ok(one.recvBuf.space > clamp, `space ${one.recvBuf.space}, clamp ${clamp}`);
+  assert.equal(one.advertisableWindow(), clamp);
   upload(client, '10.0.2.2', 1 << 20);
   sim.runFor(60e6);
   assert.equal(got, 1 << 20);

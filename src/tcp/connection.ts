@@ -546,6 +546,9 @@ export class TcpConnection {
     const space = this.recvBuf.space;
     // Receiver-side silly window avoidance (RFC 1122 4.2.3.3): no small increases.
     let win = space < Math.min(this.recvBuf.capacity / 2, this.advMss) ? 0 : space;
+    // Under memory pressure Linux clamps rcv_ssthresh to four segments (tcp_select_window), so
+    // every sender slows down until memory is back below tcp_mem[0].
+    if (win > 4 * this.advMss && this.env.underMemoryPressure?.()) win = 4 * this.advMss;
     const edge = seqSub(this.rcvAdvRight, this.rcvNxt);
     if (win < edge) win = edge;
     const max = 65535 * 2 ** this.rcvWscale;

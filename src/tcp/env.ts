@@ -46,6 +46,8 @@ export interface TcpEnv {
    * sk_forward_alloc and tcp_memory_allocated).
    */
   memCharge?(delta: number): void;
+  /** True while the host is under TCP memory pressure (above tcp_mem[1], until below tcp_mem[0]). */
+  underMemoryPressure?(): boolean;
   /** True when the host's TCP memory is above tcp_mem[2]: nothing more may be allocated. */
   memoryExceeded?(): boolean;
   /** The application closed `conn` while it still has work to do: it is an orphan now. */
