@@ -51,7 +51,7 @@ test('IPv4 reassembly: a fragment flood stops at ipfrag_high_thresh and everythi
   assert.ok(w.host.counters.Ip.ReasmTimeout > 0);
 });
 
-test('SYN queue: without cookies a flood fills tcp_max_syn_backlog and no more (TCPReqQFullDrop)', () => {
+test('SYN queue: without cookies a flood is held to three quarters of tcp_max_syn_backlog, the rest dropped', () => {
   const w = new FuzzWorld(3, { tcp_syncookies: 0, tcp_max_syn_backlog: 64 });
   w.setUp();
   for (let i = 0; i < 10_000; i++) {
@@ -63,9 +63,10 @@ test('SYN queue: without cookies a flood fills tcp_max_syn_backlog and no more (
     seg.window = 1000;
     w.inject(buildTcpPacket(ipv4('172.16.0.0') + i, TARGET, seg));
   }
-  assert.equal(w.listener.requests.size, 64);
-  assert.ok(w.host.counters.TcpExt.TCPReqQFullDrop >= 10_000 - 64);
-  assert.ok((w.host.counters.drops.get('tcp-listen-overflow') ?? 0) > 0);
+  // Linux 6.x keeps the last quarter for peers proven alive (listener.ts): 49 of 64 here.
+  assert.equal(w.listener.requests.size, 49);
+  assert.ok(w.host.counters.TcpExt.ListenDrops >= 10_000 - 49);
+  assert.equal(w.host.counters.drops.get('tcp-listen-overflow'), w.host.counters.TcpExt.ListenDrops);
 });
 
 /** A client and a server 1 ms apart, with `n` connections the client opens and uses by `use`. */

@@ -164,6 +164,7 @@ export class TcpListener {
       } else {
         mib.TcpExt.TCPReqQFullDrop++;
         mib.TcpExt.ListenDrops++;
+        this.env.drop?.('tcp-listen-overflow');
         return;
       }
     }
