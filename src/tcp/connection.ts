@@ -45,6 +45,20 @@ export interface SocketOptions {
   userTimeoutMs: number;
 }
 
+/** Every connection's options until one is set: shared, never written. */
+const DEFAULT_SOCKET_OPTIONS: Readonly<SocketOptions> = Object.freeze({
+  nodelay: false,
+  cork: false,
+  keepalive: false,
+  keepIdle: 0,
+  keepIntvl: 0,
+  keepCnt: 0,
+  userTimeoutMs: 0,
+});
+
+/** No MSG_EOR marks: shared, never written (a connection makes its own list at the first). */
+const NO_EOR_MARKS: number[] = [];
+
 /**
  * One TCP connection: the transmission control block of RFC 9293 §3.3.1 and the behaviour around
  * it. Sans-IO: every entry point takes the current time; output, timers and events go through the
@@ -98,7 +112,7 @@ export class TcpConnection {
   /** The last write said MSG_MORE. */
   lastWriteMore = false;
   /** Ends of MSG_EOR records not yet sent past: segments never span one. */
-  readonly eorMarks: number[] = [];
+  eorMarks: number[] = NO_EOR_MARKS;
   /** The user asked to close the sending direction; FIN follows the queued data. */
   finQueued = false;
   finSent = false;
@@ -189,15 +203,8 @@ export class TcpConnection {
   /** Challenge ACK rate limit (RFC 5961 §7, per socket like Linux's tcp_invalid_ratelimit). */
   lastOowAck = -Infinity;
 
-  readonly opts: SocketOptions = {
-    nodelay: false,
-    cork: false,
-    keepalive: false,
-    keepIdle: 0,
-    keepIntvl: 0,
-    keepCnt: 0,
-    userTimeoutMs: 0,
-  };
+  /** The socket options; shared defaults until one is set (idle connections hold no copy). */
+  opts: Readonly<SocketOptions> = DEFAULT_SOCKET_OPTIONS;
   errno: TcpErrno | null = null;
   readonly timers: TcpTimers;
   /** Bytes acknowledged / received in all, for tcp_info. */
@@ -370,6 +377,7 @@ export class TcpConnection {
     // MSG_EOR: no later byte may share a segment with this record's end (Linux's tcp_skb_can_collapse).
     if (eor && n === data.length && n > 0) {
       const end = seqAdd(this.sndUna, this.sendBuf.length);
+      if (this.eorMarks === NO_EOR_MARKS) this.eorMarks = [];
       this.eorMarks.push(end);
       this.sendBuf.skbs.closeTail();
     }
@@ -499,27 +507,34 @@ export class TcpConnection {
     this.terminate(now, null);
   }
 
+  /** The connection's own copy of the options, made at the first change. */
+  private ownOpts(): SocketOptions {
+    if (this.opts === DEFAULT_SOCKET_OPTIONS) this.opts = { ...DEFAULT_SOCKET_OPTIONS };
+    return this.opts as SocketOptions;
+  }
+
   /** TCP_NODELAY; turning it on pushes what is queued once, even past TCP_CORK (Linux's TCP_NAGLE_PUSH). */
   setNoDelay(on: boolean, now: number): void {
-    this.opts.nodelay = on;
+    this.ownOpts().nodelay = on;
     if (on) transmitQueued(this, now, false, true);
   }
 
   setCork(on: boolean, now: number): void {
-    this.opts.cork = on;
+    this.ownOpts().cork = on;
     if (!on) transmitQueued(this, now);
   }
 
   setKeepAlive(on: boolean, now: number, idleS = 0, intvlS = 0, cnt = 0): void {
-    this.opts.keepalive = on;
-    if (idleS) this.opts.keepIdle = idleS;
-    if (intvlS) this.opts.keepIntvl = intvlS;
-    if (cnt) this.opts.keepCnt = cnt;
+    const o = this.ownOpts();
+    o.keepalive = on;
+    if (idleS) o.keepIdle = idleS;
+    if (intvlS) o.keepIntvl = intvlS;
+    if (cnt) o.keepCnt = cnt;
     this.timers.rearm(now);
   }
 
   setUserTimeout(ms: number, now: number): void {
-    this.opts.userTimeoutMs = ms;
+    this.ownOpts().userTimeoutMs = ms;
     this.timers.rearm(now);
   }
 

@@ -12,7 +12,7 @@ export interface Range {
   touched?: number;
 }
 
-/** What a write did; one object per buffer, reused. */
+/** What a write did; one object for all buffers, reused (the caller reads it before the next write). */
 export interface WriteResult {
   /** How far RCV.NXT advances. */
   advance: number;
@@ -37,8 +37,10 @@ const MIN_OOO_RANGES = 16;
 /** The storage of an empty buffer: shared, never written (writes reserve real storage first). */
 const NO_BYTES = new Uint8Array(0);
 
+/** The result of every write (idle connections hold no object of their own for it). */
+const RESULT: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0, dropped: 0 };
+
 export class RecvBuffer {
-  private readonly result: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0, dropped: 0 };
   private buf: Uint8Array = NO_BYTES;
   private head = 0;
   private readableBytes = 0;
@@ -73,7 +75,7 @@ export class RecvBuffer {
    * Bytes past the capacity are dropped.
    */
   write(offset: number, data: Uint8Array): WriteResult {
-    const res = this.result;
+    const res = RESULT;
     res.advance = 0;
     res.duplicate = false;
     res.dupStart = res.dupEnd = 0;

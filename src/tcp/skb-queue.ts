@@ -16,9 +16,12 @@
 /** Truesize of an skb beyond its payload, in bytes (Linux 6.18, x86-64, measured). */
 export const SKB_TRUESIZE_OVERHEAD = 832;
 
+/** An empty queue's list: shared, never written (a queue makes its own at the first skb). */
+const NO_LENS: number[] = [];
+
 export class SkbQueue {
   /** Payload bytes of each skb from SND.UNA on, oldest first, from index `head`. */
-  private lens: number[] = [];
+  private lens: number[] = NO_LENS;
   private head = 0;
   /** Skbs (from `head`) that hold only sent bytes. */
   private sentSkbs = 0;
@@ -56,6 +59,7 @@ export class SkbQueue {
     }
     if (this.wmemQueued >= sndbuf) return 0;
     const n = Math.min(sizeGoal, want);
+    if (this.lens === NO_LENS) this.lens = [];
     this.lens.push(n);
     this.bytes += n;
     this.tailClosed = false;
@@ -117,6 +121,9 @@ export class SkbQueue {
       this.head = 0;
     }
     if (this.count === 0) {
+      // Empty: drop the list (idle connections hold none).
+      this.lens = NO_LENS;
+      this.head = 0;
       this.sentSkbs = 0;
       this.sentBytes = 0;
       this.tailClosed = false;
