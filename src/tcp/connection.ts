@@ -133,8 +133,11 @@ export class TcpConnection {
 
   // Congestion control and loss recovery (RFC 5681, 6582, 6675, 6937, 8985), in segments as
   // Linux counts.
-  /** Every segment between SND.UNA and SND.NXT and what is known of it. */
-  readonly sb = new Scoreboard();
+  private sbMade: Scoreboard | null = null;
+  /** Every segment between SND.UNA and SND.NXT and what is known of it. Made at first use: an idle connection that never needs it holds none. */
+  get sb(): Scoreboard {
+    return (this.sbMade ??= new Scoreboard());
+  }
   cc: CongestionControl;
   cwnd: number;
   ssthresh = INFINITE_SSTHRESH;
@@ -165,13 +168,43 @@ export class TcpConnection {
   renoSacked = 0;
   /** The reordering degree in segments (Linux's tp->reordering), widened as reordering is seen. */
   reordering: number;
-  readonly rack = new RackState();
-  readonly autotune = new AutoTune();
-  readonly undo = new UndoState();
-  readonly chrono = new Chrono();
+  private rackMade: RackState | null = null;
+  /** RACK-TLP state (RFC 8985). Made at first use: an idle connection that never needs it holds none. */
+  get rack(): RackState {
+    return (this.rackMade ??= new RackState());
+  }
+  private autotuneMade: AutoTune | null = null;
+  /** Receive buffer auto-tuning (Linux's tcp_rcv_space_adjust). Made at first use: an idle connection that never needs it holds none. */
+  get autotune(): AutoTune {
+    return (this.autotuneMade ??= new AutoTune());
+  }
+  private undoMade: UndoState | null = null;
+  /** Congestion undo (RFC 2883, 3522, 4015). Made at first use: an idle connection that never needs it holds none. */
+  get undo(): UndoState {
+    return (this.undoMade ??= new UndoState());
+  }
+  private chronoMade: Chrono | null = null;
+  /** Busy/rwnd-limited/sndbuf-limited time (Linux's chrono, tcp_info). Made at first use: an idle connection that never needs it holds none. */
+  get chrono(): Chrono {
+    return (this.chronoMade ??= new Chrono());
+  }
+
+  /** Whether the chrono was ever started (stopping one that never started changes nothing). */
+  get chronoStarted(): boolean {
+    return this.chronoMade !== null;
+  }
+
+  /** Segments in flight by the scoreboard (none before any was sent). */
+  get packetsOut(): number {
+    return this.sbMade === null ? 0 : this.sbMade.packetsOut;
+  }
   /** Linux's SOCK_NOSPACE: a write found the send buffer full and waits for room. */
   noSpace = false;
-  readonly deliveryRate = new DeliveryRate();
+  private deliveryRateMade: DeliveryRate | null = null;
+  /** Delivery rate sample (tcp_info). Made at first use: an idle connection that never needs it holds none. */
+  get deliveryRate(): DeliveryRate {
+    return (this.deliveryRateMade ??= new DeliveryRate());
+  }
   /** F-RTO (RFC 5682) is judging the last timeout. */
   frto = false;
   /** F-RTO step 2.b: the next transmission sends new data rather than retransmissions. */
@@ -233,8 +266,8 @@ export class TcpConnection {
     this.tsOffset = s.tcp_timestamps === 2 ? 0 : o.tsOffset >>> 0;
     this.sendBuf = new SendBuffer(o.sndBuf ?? Math.max(s.tcp_wmem[1], 262144), 0);
     this.recvBuf = new RecvBuffer(o.rcvBuf ?? s.tcp_rmem[1]);
-    this.autotune.sndLocked = o.sndBuf !== undefined;
-    this.autotune.rcvLocked = o.rcvBuf !== undefined;
+    if (o.sndBuf !== undefined) this.autotune.sndLocked = true;
+    if (o.rcvBuf !== undefined) this.autotune.rcvLocked = true;
     this.cwnd = s.tcp_init_cwnd;
     this.reordering = s.tcp_reordering;
     if (s.tcp_init_ssthresh > 0) this.ssthresh = s.tcp_init_ssthresh;

@@ -75,7 +75,7 @@ export function transmitQueued(c: TcpConnection, now: number, more = false, push
     return;
   }
   if (c.state === 'SYN-RECEIVED' || c.state === 'CLOSED' || c.state === 'LISTEN') return;
-  const priorPackets = c.sb.packetsOut;
+  const priorPackets = c.packetsOut;
   if (priorPackets === 0) restartAfterIdle(c, now);
   let sentNew = 0;
   if (c.frtoSendNew) {
@@ -274,7 +274,7 @@ function sendNewData(
   }
   // Linux's tcp_write_xmit times the periods the receiver's window holds the sender back.
   if (rwndLimited) c.chrono.start('rwnd', now);
-  else c.chrono.stop('rwnd', now, c.sendBuf.length === 0);
+  else if (c.chronoStarted) c.chrono.stop('rwnd', now, c.sendBuf.length === 0);
   // Linux's tcp_cwnd_validate: remember the most packets in flight in the last window.
   if (sent > 0) {
     const out = c.sb.packetsOut;

@@ -29,7 +29,7 @@ export function updatePacingRate(c: TcpConnection): void {
     return;
   }
   const ratio = c.cwnd < c.ssthresh / 2 ? s.tcp_pacing_ss_ratio : s.tcp_pacing_ca_ratio;
-  const packets = Math.max(c.cwnd, c.sb.packetsOut);
+  const packets = Math.max(c.cwnd, c.packetsOut);
   c.pacingRate = Math.floor((c.sndMss * 10000 * ratio * packets) / srtt);
 }
 
