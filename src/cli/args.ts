@@ -1,3 +1,4 @@
+import { defaultHostSettings, setSetting } from '../host/settings.js';
 /**
  * A small, strict command-line parser: flags are declared per command, unknown flags are errors
  * with a hint, repeated flags (--set) collect into arrays.
@@ -90,4 +91,27 @@ export function formatHelp(usage: string, about: string, spec: Record<string, Fl
     entries.forEach(([, s], i) => lines.push(`${(left[i] as string).padEnd(width)}${s.help}`));
   }
   return lines.join('\n');
+}
+
+/**
+ * Every --set NAME=VALUE, checked against the host settings registry before anything runs (an
+ * unknown name or a bad value is a usage error saying what is allowed). Names may carry their
+ * sysctl prefix (net.ipv4.tcp_syncookies); the record holds them without it.
+ */
+export function settingFlags(args: ParsedArgs): Record<string, string> {
+  const out: Record<string, string> = {};
+  const check = defaultHostSettings();
+  for (const kv of flagAll(args, 'set')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(kv)}`);
+    const k = kv.slice(0, eq);
+    const v = kv.slice(eq + 1);
+    try {
+      setSetting(check, k, v);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    out[k.replace(/^net\.(ipv4|core)\./, '')] = v;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { flatCounters, sumCounters } from '../host/counters.js';
-import { defaultHostSettings, setSetting, settingsToRecord } from '../host/settings.js';
+import { settingsToRecord } from '../host/settings.js';
 import { SCENARIOS } from '../scenarios/index.js';
-import { UsageError, flag, flagAll, formatHelp, intFlag, parseArgs, type FlagSpec } from './args.js';
+import { UsageError, flag, formatHelp, intFlag, parseArgs, settingFlags, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 import { startRecording } from './recording.js';
 import { runReport } from '../record/report.js';
@@ -51,21 +51,7 @@ export const scenario: Command = {
     if (!sc)
       throw new UsageError(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
     const seed = intFlag(args, 'seed', 1);
-    // Validate every --set against the settings registry before running anything.
-    const overrides: Record<string, string> = {};
-    const check = defaultHostSettings();
-    for (const kv of flagAll(args, 'set')) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(kv)}`);
-      const k = kv.slice(0, eq);
-      const v = kv.slice(eq + 1);
-      try {
-        setSetting(check, k, v);
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
-      overrides[k.replace(/^net\.(ipv4|core)\./, '')] = v;
-    }
+    const overrides = settingFlags(args);
     const json = Boolean(flag(args, 'json'));
     const tty = process.stderr.isTTY && !json;
     const outDir = flag(args, 'out');

@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import type { Writable } from 'node:stream';
-import { defaultHostSettings, setSetting } from '../host/settings.js';
 import type { LinkImpairments } from '../link/fault-model.js';
 import { tunAvailability } from '../link/tun/tun-device-node.js';
 import type { Socket } from '../net/index.js';
-import { flag, flagAll, formatHelp, intFlag, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { flag, formatHelp, intFlag, parseArgs, settingFlags, UsageError, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 import { startServices, type ServicePorts } from './tun-services.js';
 import { openTunSession, type TunSession } from './tun-session.js';
@@ -58,24 +57,6 @@ function impairmentsFrom(args: ReturnType<typeof parseArgs>): Partial<LinkImpair
   };
   const any = ['delay', 'loss', 'reorder', 'duplicate'].some((k) => flag(args, k) !== undefined);
   return any ? imp : null;
-}
-
-function settingsFrom(args: ReturnType<typeof parseArgs>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const check = defaultHostSettings();
-  for (const kv of flagAll(args, 'set')) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(kv)}`);
-    const k = kv.slice(0, eq);
-    const v = kv.slice(eq + 1);
-    try {
-      setSetting(check, k, v);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    out[k.replace(/^net\.(ipv4|core)\./, '')] = v;
-  }
-  return out;
 }
 
 function port(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
@@ -154,7 +135,7 @@ export const tun: Command = {
       }
       if (url.protocol !== 'http:') throw new UsageError('--get fetches http:// URLs only');
     } else if (flag(args, 'output') !== undefined) throw new UsageError('--output goes with --get');
-    const settings = settingsFrom(args);
+    const settings = settingFlags(args);
     const impairments = impairmentsFrom(args);
     const available = tunAvailability();
     if (!available.ok) {

@@ -137,13 +137,17 @@ export class TcpListener {
     }
     // RFC 9293 §3.10.7.2: any other ACK to a listener gets <SEQ=SEG.ACK><CTL=RST>.
     this.env.drop?.(f & TCP_ACK && this.env.settings.tcp_syncookies !== 0 ? 'tcp-bad-cookie' : 'tcp-flags');
-    if (f & TCP_ACK) {
-      const r = this.out.clear();
-      r.flags = TCP_RST;
-      r.seq = seg.ack;
-      mib.Tcp.OutRsts++;
-      this.env.transmitFor({ localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort }, r);
-    }
+    if (f & TCP_ACK)
+      this.resetAck(seg, { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort });
+  }
+
+  /** RFC 9293 §3.10.7.2: <SEQ=SEG.ACK><CTL=RST> in answer to an unacceptable ACK. */
+  private resetAck(seg: TcpSegment, tuple: FourTuple): void {
+    const r = this.out.clear();
+    r.flags = TCP_RST;
+    r.seq = seg.ack;
+    this.env.mib.Tcp.OutRsts++;
+    this.env.transmitFor(tuple, r);
   }
 
   private onSyn(seg: TcpSegment, localAddr: number, remoteAddr: number, key: string, now: number): void {
@@ -305,13 +309,7 @@ export class TcpListener {
     const mib = this.env.mib;
     if (seg.ack !== seqAdd(req.iss, 1) || seg.seq !== seqAdd(req.irs, 1)) {
       this.env.drop?.('tcp-old-ack');
-      if (seg.ack !== seqAdd(req.iss, 1)) {
-        const r = this.out.clear();
-        r.flags = TCP_RST;
-        r.seq = seg.ack;
-        mib.Tcp.OutRsts++;
-        this.env.transmitFor(req.tuple, r);
-      }
+      if (seg.ack !== seqAdd(req.iss, 1)) this.resetAck(seg, req.tuple);
       return;
     }
     // Linux's tcp_check_req: an old timestamp (PAWS) drops the segment and keeps the request; a
@@ -327,11 +325,7 @@ export class TcpListener {
       mib.TcpExt.EmbryonicRsts++;
       this.env.drop?.('tcp-invalid-syn');
       this.requests.delete(key);
-      const r = this.out.clear();
-      r.flags = TCP_RST;
-      r.seq = seg.ack;
-      mib.Tcp.OutRsts++;
-      this.env.transmitFor(req.tuple, r);
+      this.resetAck(seg, req.tuple);
       this.updateDeadline();
       return;
     }
@@ -343,11 +337,7 @@ export class TcpListener {
       this.env.drop?.('tcp-listen-overflow');
       if (this.env.settings.tcp_abort_on_overflow) {
         this.requests.delete(key);
-        const r = this.out.clear();
-        r.flags = TCP_RST;
-        r.seq = seg.ack;
-        mib.Tcp.OutRsts++;
-        this.env.transmitFor(req.tuple, r);
+        this.resetAck(seg, req.tuple);
         this.updateDeadline();
       } else {
         req.acked = true;
