@@ -1,10 +1,10 @@
 import { axes, legend, type LegendItem, type PlotArea } from './axes.js';
-import { decimateSeries } from './decimate.js';
+import { stepLine } from './step-line.js';
 import { formatNumber, timeUnitFor } from './format.js';
 import { INFINITE_SSTHRESH, type CwndSample, type InFlightSample } from './model.js';
 import { integerTicks, linear, niceTicks } from './scale.js';
 import { COLOR } from './theme.js';
-import { group, polyline, rect, svgRoot, text } from './svg.js';
+import { group, rect, svgRoot, text } from './svg.js';
 
 export interface CwndChartOptions {
   title?: string;
@@ -117,24 +117,6 @@ export function cwndChart(samples: CwndSample[], opts: CwndChartOptions = {}): s
 }
 
 /** A step line (each value holds until the next point), decimated for long runs. */
-function stepLine(
-  pts: [number, number][],
-  sx: (v: number) => number,
-  sy: (v: number) => number,
-  end: number,
-  attrs: Record<string, string | number>,
-): string {
-  const out: [number, number][] = [];
-  let prev: number | undefined;
-  for (const [t, v] of pts) {
-    if (prev !== undefined) out.push([sx(t), sy(prev)]);
-    out.push([sx(t), sy(v)]);
-    prev = v;
-  }
-  if (prev !== undefined) out.push([sx(end), sy(prev)]);
-  return polyline(decimateSeries(out), attrs);
-}
-
 /** Shaded spans of time the sender spent in Recovery, Loss or CWR. */
 function stateBands(samples: CwndSample[], sx: (v: number) => number, end: number): string {
   const parts: string[] = [];

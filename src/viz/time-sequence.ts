@@ -1,12 +1,13 @@
 import { axes, legend, type LegendItem, type PlotArea } from './axes.js';
+import { stepLine } from './step-line.js';
 import { sameEndpoint } from './endpoint.js';
 import { formatBytes, formatNumber, timeUnitFor } from './format.js';
 import { hasAck } from './labels.js';
 import type { SegmentRecord } from './model.js';
 import { byteRangeTicks, byteTicks, linear, niceTicks } from './scale.js';
 import { COLOR } from './theme.js';
-import { circle, cross, group, line, polyline, svgRoot, text } from './svg.js';
-import { ColumnRanges, decimateSeries } from './decimate.js';
+import { circle, cross, group, line, svgRoot, text } from './svg.js';
+import { ColumnRanges } from './decimate.js';
 
 export interface TimeSequenceOptions {
   /** The data sender whose sequence space is drawn; ACKs are the segments sent to it. */
@@ -107,18 +108,18 @@ export function timeSequenceGraph(segments: SegmentRecord[], opts: TimeSequenceO
   parts.push(
     stepLine(
       acks.map((a) => [a.t, a.top] as const),
-      end,
       sx,
       cy,
+      end,
       { stroke: COLOR.window, 'stroke-width': 1.5 },
     ),
   );
   parts.push(
     stepLine(
       acks.map((a) => [a.t, a.ack] as const),
-      end,
       sx,
       cy,
+      end,
       { stroke: COLOR.ack, 'stroke-width': 1.8 },
     ),
   );
@@ -149,25 +150,6 @@ function ackPoints(segments: SegmentRecord[], sender: string): AckPoint[] {
     highest = Math.max(highest, s.relAck);
     return { t, ack: highest, top: highest + s.win, sack: s.sack ?? [] };
   });
-}
-
-function stepLine(
-  pts: (readonly [number, number])[],
-  end: number,
-  sx: (v: number) => number,
-  sy: (v: number) => number,
-  attrs: Record<string, string | number>,
-): string {
-  if (pts.length === 0) return '';
-  const out: [number, number][] = [];
-  let prev: number | undefined;
-  for (const [t, v] of pts) {
-    if (prev !== undefined) out.push([sx(t), sy(prev)]);
-    out.push([sx(t), sy(v)]);
-    prev = v;
-  }
-  if (prev !== undefined) out.push([sx(end), sy(prev)]);
-  return polyline(decimateSeries(out), attrs);
 }
 
 function sackMarks(acks: AckPoint[], sx: (v: number) => number, sy: (v: number) => number): string {
