@@ -77,6 +77,8 @@ export class Host {
   readonly settings: HostSettings;
   readonly counters = new HostCounters();
   readonly interfaces: NetInterface[] = [];
+  /** The interfaces' addresses: a router with an interface per neighbour asks for every packet. */
+  private readonly localAddrs = new Set<number>();
   readonly routes = new RoutingTable<NetInterface>();
   /** Called for every dropped packet with its reason (costs nothing when null). */
   onDrop: ((reason: DropReason, packet: Uint8Array) => void) | null = null;
@@ -161,6 +163,7 @@ export class Host {
     const { addr, prefixLen } = parseCidr(cidr);
     const iface = new NetInterface(opts.name ?? `eth${this.interfaces.length}`, device, addr, prefixLen);
     this.interfaces.push(iface);
+    this.localAddrs.add(addr);
     this.routes.add({ dest: addr, prefixLen, gateway: 0, iface });
     device.onReceive = (p) => this.receive(iface, p);
     return iface;
@@ -200,8 +203,7 @@ export class Host {
   }
 
   isLocalAddress(a: number): boolean {
-    for (const i of this.interfaces) if (i.addr === a) return true;
-    return false;
+    return this.localAddrs.has(a);
   }
 
   /** Source address for packets to `dst` (RFC 1122 §3.3.4.3): the outgoing interface's. */

@@ -459,6 +459,11 @@ export class TcpLayer implements TcpListenerEnv {
     if (this.running) return;
     const next = this.heap.peekDeadline();
     if (next === this.timerAt) return;
+    // Every ACK moves the retransmission deadline: move the pending event rather than make another.
+    if (this.timer && next !== Infinity && this.host.scheduler.move?.(this.timer, next)) {
+      this.timerAt = next;
+      return;
+    }
     this.timer?.cancel();
     this.timer = null;
     this.timerAt = next;

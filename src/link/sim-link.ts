@@ -22,9 +22,15 @@ export class LinkDirection {
   private geBad = false;
   private txFreeAt = 0;
   private lastDelivery = 0;
-  private readonly txEnds: number[] = [];
+  /**
+   * Serialisation end time and size of each queued packet, oldest first, in a ring (txHead,
+   * txCount) that grows by doubling: no shift and no allocation per packet.
+   */
+  private txEnds = new Float64Array(16);
+  private txSizes = new Float64Array(16);
+  private txHead = 0;
+  private txCount = 0;
   private queuedBytes = 0;
-  private readonly txSizes: number[] = [];
   private readonly fifoTimes: number[] = [];
   private readonly fifoPackets: Uint8Array[] = [];
   private fifoHead = 0;
@@ -75,13 +81,9 @@ export class LinkDirection {
     if (this.lost()) return void st.dropped.loss++;
 
     // Drop-tail queue in front of the serialiser.
-    while (this.txEnds.length > 0 && (this.txEnds[0] as number) <= now) {
-      this.txEnds.shift();
-      this.queuedBytes -= this.txSizes.shift() as number;
-    }
+    this.dequeueSent(now);
     if (c.bandwidthBps > 0) {
-      if (c.queueLimitPackets > 0 && this.txEnds.length >= c.queueLimitPackets)
-        return void st.dropped.queue++;
+      if (c.queueLimitPackets > 0 && this.txCount >= c.queueLimitPackets) return void st.dropped.queue++;
       if (c.queueLimitBytes > 0 && this.queuedBytes + packet.length > c.queueLimitBytes) {
         return void st.dropped.queue++;
       }
@@ -90,9 +92,7 @@ export class LinkDirection {
     const txEnd = c.bandwidthBps > 0 ? start + Math.round((packet.length * 8 * 1e6) / c.bandwidthBps) : start;
     this.txFreeAt = txEnd;
     if (c.bandwidthBps > 0) {
-      this.txEnds.push(txEnd);
-      this.txSizes.push(packet.length);
-      this.queuedBytes += packet.length;
+      this.enqueueSent(txEnd, packet.length);
     }
 
     let pkt = packet;
@@ -132,6 +132,42 @@ export class LinkDirection {
       // The copy is of the packet as sent: each delivered corruption is counted exactly once.
       this.deliverLater(at + 1, Uint8Array.from(packet));
     }
+  }
+
+  /** Forget the packets whose serialisation has ended by `now`. */
+  private dequeueSent(now: number): void {
+    const ends = this.txEnds;
+    const mask = ends.length - 1;
+    let h = this.txHead;
+    let n = this.txCount;
+    while (n > 0 && (ends[h] as number) <= now) {
+      this.queuedBytes -= this.txSizes[h] as number;
+      h = (h + 1) & mask;
+      n--;
+    }
+    this.txHead = n === 0 ? 0 : h;
+    this.txCount = n;
+  }
+
+  private enqueueSent(txEnd: number, size: number): void {
+    if (this.txCount === this.txEnds.length) {
+      // Full: double, unrolling the ring so that it starts at 0.
+      const cap = this.txEnds.length;
+      const ends = new Float64Array(cap * 2);
+      const sizes = new Float64Array(cap * 2);
+      for (let i = 0; i < cap; i++) {
+        ends[i] = this.txEnds[(this.txHead + i) & (cap - 1)] as number;
+        sizes[i] = this.txSizes[(this.txHead + i) & (cap - 1)] as number;
+      }
+      this.txEnds = ends;
+      this.txSizes = sizes;
+      this.txHead = 0;
+    }
+    const i = (this.txHead + this.txCount) & (this.txEnds.length - 1);
+    this.txEnds[i] = txEnd;
+    this.txSizes[i] = size;
+    this.txCount++;
+    this.queuedBytes += size;
   }
 
   private lost(): boolean {

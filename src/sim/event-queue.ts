@@ -2,13 +2,16 @@
  * The simulator's agenda: a binary min-heap ordered by (time, insertion number), so events at the
  * same instant run in the order they were scheduled and every run is deterministic. Cancelled
  * events stay in the heap flagged and are skipped when they surface (lazy deletion); the heap is
- * rebuilt when they outnumber the live ones.
+ * rebuilt when they outnumber the live ones. A pending event may also be moved in place
+ * ({@link EventQueue.move}): it then ranks exactly as a new event scheduled at that moment would.
  */
 export class SimEvent {
   cancelled = false;
+  /** Position in the heap, or -1 once popped. Owned by the queue. */
+  index = -1;
   constructor(
-    readonly time: number,
-    readonly order: number,
+    public time: number,
+    public order: number,
     readonly fn: () => void,
     private readonly queue: EventQueue,
   ) {}
@@ -16,6 +19,11 @@ export class SimEvent {
   /** The event is its own timer handle (Scheduler's Timer), so scheduling allocates one object. */
   cancel(): void {
     this.queue.cancel(this);
+  }
+
+  /** Whether this event belongs to `q` (a moved event must stay in its own queue). */
+  isIn(q: EventQueue): boolean {
+    return this.queue === q;
   }
 }
 
@@ -33,6 +41,22 @@ export class EventQueue {
     this.heap.push(e);
     this.up(this.heap.length - 1);
     return e;
+  }
+
+  /**
+   * Move a pending event to `time`, taking the next insertion number: the same order as
+   * cancelling it and pushing a new one, without the garbage (a host's retransmission timer moves
+   * on every ACK). False when the event has run or was cancelled.
+   */
+  move(e: SimEvent, time: number): boolean {
+    if (e.cancelled || e.index < 0 || !e.isIn(this)) return false;
+    const old = e.time;
+    e.time = time;
+    e.order = this.nextOrder++;
+    // A later key (the same time now ranks after its peers too) sinks; an earlier one rises.
+    if (time < old) this.up(e.index);
+    else this.down(e.index);
+    return true;
   }
 
   cancel(e: SimEvent): void {
@@ -65,6 +89,7 @@ export class EventQueue {
     if (h.length === 0) return undefined;
     const top = h[0] as SimEvent;
     const last = h.pop() as SimEvent;
+    top.index = -1;
     if (h.length > 0) {
       h[0] = last;
       this.down(0);
@@ -73,8 +98,10 @@ export class EventQueue {
   }
 
   private compact(): void {
+    for (const e of this.heap) if (e.cancelled) e.index = -1;
     this.heap = this.heap.filter((e) => !e.cancelled);
     this.cancelledCount = 0;
+    for (let i = 0; i < this.heap.length; i++) (this.heap[i] as SimEvent).index = i;
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
@@ -87,11 +114,14 @@ export class EventQueue {
     const e = h[i] as SimEvent;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(e, h[p] as SimEvent)) break;
-      h[i] = h[p] as SimEvent;
+      const q = h[p] as SimEvent;
+      if (!this.less(e, q)) break;
+      h[i] = q;
+      q.index = i;
       i = p;
     }
     h[i] = e;
+    e.index = i;
   }
 
   private down(i: number): void {
@@ -103,10 +133,13 @@ export class EventQueue {
       if (l >= n) break;
       const r = l + 1;
       const c = r < n && this.less(h[r] as SimEvent, h[l] as SimEvent) ? r : l;
-      if (!this.less(h[c] as SimEvent, e)) break;
-      h[i] = h[c] as SimEvent;
+      const m = h[c] as SimEvent;
+      if (!this.less(m, e)) break;
+      h[i] = m;
+      m.index = i;
       i = c;
     }
     h[i] = e;
+    e.index = i;
   }
 }

@@ -11,4 +11,10 @@ export interface Scheduler {
   now(): number;
   /** Run `fn` at absolute time `time` (µs); a time in the past runs at the next opportunity. */
   at(time: number, fn: () => void): Timer;
+  /**
+   * Optional: move a pending timer from this scheduler to `time`, exactly as cancelling it and
+   * calling at() anew would order it, but cheaper. False when it cannot (the timer has run or was
+   * cancelled): schedule a new one.
+   */
+  move?(timer: Timer, time: number): boolean;
 }

@@ -1,4 +1,4 @@
-import { EventQueue } from './event-queue.js';
+import { EventQueue, SimEvent } from './event-queue.js';
 import { Rng } from './rng.js';
 import type { Scheduler, Timer } from './scheduler.js';
 
@@ -34,6 +34,14 @@ export class Simulator implements Scheduler {
     const e = this.queue.push(Math.max(Math.round(time), this.clock), fn);
     this.onSchedule?.();
     return e;
+  }
+
+  move(timer: Timer, time: number): boolean {
+    if (!(timer instanceof SimEvent) || !this.queue.move(timer, Math.max(Math.round(time), this.clock))) {
+      return false;
+    }
+    this.onSchedule?.();
+    return true;
   }
 
   after(delayUs: number, fn: () => void): Timer {
