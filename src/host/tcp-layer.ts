@@ -470,20 +470,25 @@ export class TcpLayer implements TcpListenerEnv {
     if (next !== Infinity) this.timer = this.host.scheduler.at(next, this.fire);
   }
 
+  /** The entries due in one firing (reused: fire() never runs inside itself). */
+  private readonly due: Timed[] = [];
+
   private readonly fire = (): void => {
     this.timer = null;
     this.timerAt = Infinity;
     this.running = true;
     try {
       const now = this.now();
-      const due: Timed[] = [];
+      const due = this.due;
       for (let e = this.heap.popDue(now); e; e = this.heap.popDue(now)) due.push(e);
-      for (const e of due) {
+      for (let i = 0; i < due.length; i++) {
+        const e = due[i] as Timed;
         e.onTimer(now);
         if (e.heapIndex < 0 && e.nextDeadline !== Infinity) this.heap.update(e);
       }
     } finally {
       this.running = false;
+      this.due.length = 0;
     }
     this.armTimer();
   };

@@ -1,5 +1,5 @@
 import type { Rng } from '../sim/rng.js';
-import type { Scheduler } from '../sim/scheduler.js';
+import type { Scheduler, Timer } from '../sim/scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { NetDevice } from './device.js';
 import { DirectionStats, impairments, type LinkImpairments } from './fault-model.js';
@@ -35,6 +35,7 @@ export class LinkDirection {
   private readonly fifoPackets: Uint8Array[] = [];
   private fifoHead = 0;
   private timerArmed = false;
+  private drainTimer: Timer | null = null;
   private readonly dropNths = new Set<number>();
   private dropPredicate: ((pkt: Uint8Array, index: number) => boolean) | null = null;
 
@@ -183,7 +184,11 @@ export class LinkDirection {
   private arm(): void {
     if (this.timerArmed || this.fifoHead >= this.fifoTimes.length) return;
     this.timerArmed = true;
-    this.sim.at(this.fifoTimes[this.fifoHead] as number, this.drain);
+    const at = this.fifoTimes[this.fifoHead] as number;
+    // The one delivery timer is scheduled again rather than made anew for every packet.
+    if (this.drainTimer === null || !this.sim.move?.(this.drainTimer, at)) {
+      this.drainTimer = this.sim.at(at, this.drain);
+    }
   }
 
   private readonly drain = (): void => {

@@ -44,15 +44,21 @@ export class EventQueue {
   }
 
   /**
-   * Move a pending event to `time`, taking the next insertion number: the same order as
-   * cancelling it and pushing a new one, without the garbage (a host's retransmission timer moves
-   * on every ACK). False when the event has run or was cancelled.
+   * Move an event to `time`, taking the next insertion number: the same order as cancelling it
+   * and pushing a new one, without the garbage (a host's retransmission timer moves on every ACK).
+   * An event that has run is scheduled again (a link's delivery timer is re-armed after each
+   * delivery). False when the event was cancelled.
    */
   move(e: SimEvent, time: number): boolean {
-    if (e.cancelled || e.index < 0 || !e.isIn(this)) return false;
+    if (e.cancelled || !e.isIn(this)) return false;
     const old = e.time;
     e.time = time;
     e.order = this.nextOrder++;
+    if (e.index < 0) {
+      this.heap.push(e);
+      this.up(this.heap.length - 1);
+      return true;
+    }
     // A later key (the same time now ranks after its peers too) sinks; an earlier one rises.
     if (time < old) this.up(e.index);
     else this.down(e.index);

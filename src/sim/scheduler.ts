@@ -12,9 +12,9 @@ export interface Scheduler {
   /** Run `fn` at absolute time `time` (µs); a time in the past runs at the next opportunity. */
   at(time: number, fn: () => void): Timer;
   /**
-   * Optional: move a pending timer from this scheduler to `time`, exactly as cancelling it and
-   * calling at() anew would order it, but cheaper. False when it cannot (the timer has run or was
-   * cancelled): schedule a new one.
+   * Optional: move a timer from this scheduler to `time` (pending, or run already: it runs again),
+   * exactly as cancelling it and calling at() anew would order it, but cheaper. False when it
+   * cannot (it was cancelled, or the scheduler does not know it): schedule a new one.
    */
   move?(timer: Timer, time: number): boolean;
 }

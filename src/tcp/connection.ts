@@ -1,7 +1,7 @@
 import type { DropReason } from '../wire/drop-reason.js';
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import type { FourTuple, TcpEnv, TcpErrno, TcpEventType } from './env.js';
-import { RecvBuffer } from './recv-buffer.js';
+import { RecvBuffer, type Range } from './recv-buffer.js';
 import { RttEstimator } from './rtt.js';
 import { SendBuffer } from './send-buffer.js';
 import { sizeGoal } from './skb-queue.js';
@@ -393,7 +393,8 @@ export class TcpConnection {
     const canPush = this.state !== 'SYN-SENT' && this.state !== 'SYN-RECEIVED';
     let n = 0;
     for (;;) {
-      const k = this.sendBuf.write(data.subarray(n), goal);
+      // A writer that finds the buffer full calls on every ACK: no view made for a whole write.
+      const k = this.sendBuf.write(n === 0 ? data : data.subarray(n), goal);
       n += k;
       if (k === 0 || n >= data.length) break;
       if (canPush && this.sendBuf.skbs.tailFull(goal)) {
@@ -658,12 +659,27 @@ export class TcpConnection {
       this.dsackPending = false;
     }
     const ooo = this.recvBuf.ooo;
-    if (ooo.length === 0) return;
-    // The most recently changed blocks first, as Linux keeps its selective_acks in that order.
-    const order = ooo.length === 1 ? ooo : [...ooo].sort((x, y) => (y.touched ?? 0) - (x.touched ?? 0));
-    for (const r of order) {
-      if (seg.sackCount >= max) break;
+    // The most recently changed blocks first, as Linux keeps its selective_acks in that order:
+    // picked one at a time (at most four), ties in list order as a stable sort would give them,
+    // so that an ACK sorts no copy of the list.
+    let prevTouched = Infinity;
+    let prevIndex = -1;
+    while (seg.sackCount < max) {
+      let best = -1;
+      let bestTouched = -Infinity;
+      for (let i = 0; i < ooo.length; i++) {
+        const t = (ooo[i] as Range).touched ?? 0;
+        const after = t < prevTouched || (t === prevTouched && i > prevIndex);
+        if (after && t > bestTouched) {
+          best = i;
+          bestTouched = t;
+        }
+      }
+      if (best < 0) return;
+      const r = ooo[best] as Range;
       seg.addSack(seqAdd(this.rcvNxt, r.start), seqAdd(this.rcvNxt, r.end));
+      prevTouched = bestTouched;
+      prevIndex = best;
     }
   }
 
