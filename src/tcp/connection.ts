@@ -600,7 +600,7 @@ export class TcpConnection {
     if (win > 4 * this.advMss && this.env.underMemoryPressure?.()) win = 4 * this.advMss;
     const edge = seqSub(this.rcvAdvRight, this.rcvNxt);
     if (win < edge) win = edge;
-    const max = 65535 * 2 ** this.rcvWscale;
+    const max = 65535 * (1 << this.rcvWscale); // scales are at most 14: a shift, not pow()
     if (win > max) win = max;
     return win;
   }
@@ -613,10 +613,10 @@ export class TcpConnection {
     const syn = (seg.flags & TCP_SYN) !== 0;
     if (syn) win = Math.min(win, 65535);
     const shift = syn ? 0 : this.rcvWscale;
-    let field = Math.floor(win / 2 ** shift);
+    let field = Math.floor(win / (1 << shift));
     if (field > 65535) field = 65535;
     seg.window = field;
-    const adv = field * 2 ** shift;
+    const adv = field * (1 << shift);
     if (adv === 0 && this.rcvWnd !== 0) this.env.mib.TcpExt.TCPToZeroWindowAdv++;
     if (adv !== 0 && this.rcvWnd === 0 && this.reported) this.env.mib.TcpExt.TCPFromZeroWindowAdv++;
     this.rcvWnd = adv;

@@ -407,7 +407,7 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
  * segment was a window update (Linux's FLAG_WIN_UPDATE), which a duplicate ACK must not be.
  */
 function updateWindow(c: TcpConnection, seg: TcpSegment, syn: boolean, advanced = false): boolean {
-  const wnd = syn || seg.flags & TCP_SYN ? seg.window : seg.window * 2 ** c.sndWscale;
+  const wnd = syn || seg.flags & TCP_SYN ? seg.window : seg.window * (1 << c.sndWscale); // scale ≤ 14: a shift, not pow()
   if (
     !syn &&
     !(advanced || seqGt(seg.seq, c.sndWl1) || (seg.seq === c.sndWl1 && (wnd > c.sndWnd || wnd === 0)))

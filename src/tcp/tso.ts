@@ -33,6 +33,13 @@ export function updatePacingRate(c: TcpConnection): void {
   c.pacingRate = Math.floor((c.sndMss * 10000 * ratio * packets) / srtt);
 }
 
+/** Powers of two up to 2^63, exact: sized on every send, and `2 ** n` is a call to pow(). */
+const POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
+
+function pow2(n: number): number {
+  return n >= 0 && n < 64 && Number.isInteger(n) ? (POW2[n] as number) : 2 ** n;
+}
+
 /**
  * Linux's tcp_tso_autosize: about 1 ms of data at the pacing rate (sk_pacing_rate >>
  * sk_pacing_shift, 10), plus a bonus towards 64 KB on short paths (min RTT below 2^tcp_tso_rtt_log
@@ -44,8 +51,8 @@ export function tsoSegs(c: TcpConnection): number {
   let bytes = c.pacingRate === Infinity ? GSO_MAX_SIZE : Math.floor(c.pacingRate / 1024);
   const minRtt = c.rtt.minRttUs;
   if (minRtt !== Infinity) {
-    const r = Math.floor(minRtt / 2 ** s.tcp_tso_rtt_log);
-    if (r < 32) bytes += Math.floor(GSO_MAX_SIZE / 2 ** r);
+    const r = Math.floor(minRtt / pow2(s.tcp_tso_rtt_log));
+    if (r < 32) bytes += Math.floor(GSO_MAX_SIZE / pow2(r));
   }
   bytes = Math.min(bytes, GSO_MAX_SIZE);
   return Math.max(Math.floor(bytes / mss), s.tcp_min_tso_segs);
