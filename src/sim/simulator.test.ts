@@ -18,6 +18,43 @@ test('events run in time order, ties in scheduling order, cancelled ones never',
   assert.equal(sim.now(), 20);
 });
 
+test('moving a timer (pending or run) orders it exactly as cancelling it and scheduling anew', () => {
+  // Ops: [kind, timer, time]: 0 = schedule a new timer, 1 = move timer k, 2 = run one event.
+  const op = fc.tuple(
+    fc.integer({ min: 0, max: 2 }),
+    fc.integer({ min: 0, max: 7 }),
+    fc.integer({ min: 0, max: 40 }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      const play = (useMove: boolean): string[] => {
+        const sim = new Simulator({ seed: 3 });
+        const seen: string[] = [];
+        const timers: { t: ReturnType<Simulator['at']>; id: number }[] = [];
+        let n = 0;
+        const fire = (id: number) => () => seen.push(`${id}@${sim.now()}`);
+        for (const [kind, k, dt] of ops) {
+          if (kind === 0 || timers.length === 0) {
+            const id = n++;
+            timers.push({ t: sim.at(sim.now() + dt, fire(id)), id });
+          } else if (kind === 1) {
+            const slot = timers[k % timers.length] as { t: ReturnType<Simulator['at']>; id: number };
+            if (!useMove || !sim.move(slot.t, sim.now() + dt)) {
+              slot.t.cancel();
+              slot.t = sim.at(sim.now() + dt, fire(slot.id));
+            }
+          } else {
+            sim.step();
+          }
+        }
+        sim.run();
+        return seen;
+      };
+      assert.deepEqual(play(true), play(false));
+    }),
+  );
+});
+
 test('the heap pops any schedule in (time, order) order', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean())), (evs) => {
