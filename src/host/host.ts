@@ -85,6 +85,8 @@ export class Host {
 
   private readonly rand: () => number;
   private tcpHandler: TcpHandler | null = null;
+  /** The handler of the host's own TCP (which keeps no reference to a packet it is given). */
+  private readonly builtinTcp: TcpHandler;
   /** The host's TCP: connect(), listen(), the connection table. */
   readonly tcp: TcpLayer;
   private readonly udp = new Map<number, UdpHandler>();
@@ -134,7 +136,8 @@ export class Host {
     }));
     this.tcp = new TcpLayer(this);
     const tcp = this.tcp;
-    this.tcpHandler = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
+    this.builtinTcp = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
+    this.tcpHandler = this.builtinTcp;
   }
 
   /** Bytes held by IPv4 reassembly (bounded by ipfrag_high_thresh). */
@@ -231,7 +234,10 @@ export class Host {
    */
   sendTcp(src: number, dst: number, seg: TcpSegment, opts?: { tos?: number; ttl?: number }): boolean {
     const tcpLen = 20 + tcpOptionsLength(seg) + seg.payload.length;
-    const buf = this.packets.alloc(20 + tcpLen);
+    // Every byte is written below; with no hook to keep it, the buffer may be recycled once the
+    // receiver is done with it.
+    const buf =
+      this.onPacket === null ? this.packets.allocReusable(20 + tcpLen) : this.packets.alloc(20 + tcpLen);
     const h = this.header(src, dst, IPPROTO_TCP, opts?.ttl, opts?.tos);
     h.df = this.settings.ip_no_pmtu_disc === 0;
     const route = this.routes.lookup(dst);
@@ -358,8 +364,12 @@ export class Host {
     this.onDrop?.(reason, packet);
   }
 
-  /** A packet from an interface. Never throws: every failure is a counted drop. */
-  receive(iface: NetInterface, packet: Uint8Array): void {
+  /**
+   * A packet from an interface. Never throws: every failure is a counted drop. Returns true when
+   * the host kept no reference to the packet (a TCP segment handled by the built-in TCP with no
+   * hook watching), so its buffer may be reused (wire/packet-pool.ts).
+   */
+  receive(iface: NetInterface, packet: Uint8Array): boolean {
     this.counters.Ip.InReceives++;
     this.onPacket?.('in', iface, packet);
     const ip = this.rxIp;
@@ -367,7 +377,7 @@ export class Host {
     if (!r.ok) {
       this.counters.Ip.InHdrErrors++;
       this.dropped(r.reason, packet);
-      return;
+      return false;
     }
     const local = this.isLocalAddress(ip.dst) || ip.dst === iface.broadcast || ip.dst === 0xffffffff;
     if (!local) {
@@ -376,17 +386,23 @@ export class Host {
         this.counters.Ip.InAddrErrors++;
         this.dropped('not-for-us', packet);
       }
-      return;
+      return false;
     }
     if (ip.mf || ip.fragmentOffset > 0) {
       const whole = this.reassembler.add(packet, ip.headerLength, ip.totalLength, ip.fragmentOffset, ip.mf);
-      if (!whole) return;
+      if (!whole) return false;
       const again = parseIpv4Header(whole, ip, false);
-      if (!again.ok) return;
+      if (!again.ok) return false;
       this.deliver(iface, whole, ip);
-      return;
+      return false;
     }
-    this.deliver(iface, packet, ip);
+    if (ip.protocol !== IPPROTO_TCP) {
+      this.deliver(iface, packet, ip);
+      return false;
+    }
+    this.tcpInput(packet, ip, ipv4Payload(packet, ip), !iface.device.checksumOffload);
+    // TCP copies what it keeps (the receive queue) and builds its answers afresh.
+    return this.onPacket === null && this.onDrop === null && this.tcpHandler === this.builtinTcp;
   }
 
   private deliver(iface: NetInterface, packet: Uint8Array, ip: Ipv4Header): void {

@@ -1,6 +1,7 @@
 import type { Rng } from '../sim/rng.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
+import { releasePacket } from '../wire/packet-pool.js';
 import type { NetDevice } from './device.js';
 import { DirectionStats, impairments, type LinkImpairments } from './fault-model.js';
 
@@ -177,13 +178,16 @@ export class LinkDirection {
     }
     this.stats.delivered++;
     this.stats.deliveredBytes += pkt.length;
-    this.observer?.(this.sim.now(), pkt, this.name);
-    this.target?.onReceive?.(pkt);
+    const observer = this.observer;
+    if (observer !== null) observer(this.sim.now(), pkt, this.name);
+    // The receiver keeps nothing and nobody else saw the packet: its buffer can carry another.
+    if (this.target?.onReceive?.(pkt) === true && observer === null && this.dropPredicate === null)
+      releasePacket(pkt);
   }
 }
 
 class LinkEnd implements NetDevice {
-  onReceive: ((packet: Uint8Array) => void) | null = null;
+  onReceive: ((packet: Uint8Array) => unknown) | null = null;
   constructor(
     private readonly out: LinkDirection,
     readonly checksumOffload: boolean,
