@@ -17,8 +17,15 @@ import {
 } from '../wire/icmp.js';
 import { formatIpv4, ipv4, parseCidr, prefixMask } from '../wire/ipv4-addr.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Ipv4Header } from '../wire/ipv4-header.js';
-import { ipv4Payload, parseIpv4Header, readU16, readU32, writeIpv4Header } from '../wire/ipv4.js';
-import { parseTcp, tcpOptionsLength, writeTcp } from '../wire/tcp.js';
+import {
+  ipv4Payload,
+  parseIpv4Header,
+  readIpv4Header,
+  readU16,
+  readU32,
+  writeIpv4Header,
+} from '../wire/ipv4.js';
+import { parseTcpAt, tcpOptionsLength, writeTcp } from '../wire/tcp.js';
 import { TCP_ACK, TCP_RST, TcpSegment } from '../wire/tcp-segment.js';
 import { UdpDatagram, parseUdp, writeUdp } from '../wire/udp.js';
 import { HostCounters } from './counters.js';
@@ -373,10 +380,10 @@ export class Host {
     this.counters.Ip.InReceives++;
     this.onPacket?.('in', iface, packet);
     const ip = this.rxIp;
-    const r = parseIpv4Header(packet, ip, !iface.device.checksumOffload);
-    if (!r.ok) {
+    const bad = readIpv4Header(packet, ip, !iface.device.checksumOffload);
+    if (bad !== null) {
       this.counters.Ip.InHdrErrors++;
-      this.dropped(r.reason, packet);
+      this.dropped(bad, packet);
       return false;
     }
     const local = this.isLocalAddress(ip.dst) || ip.dst === iface.broadcast || ip.dst === 0xffffffff;
@@ -400,17 +407,16 @@ export class Host {
       this.deliver(iface, packet, ip);
       return false;
     }
-    this.tcpInput(packet, ip, ipv4Payload(packet, ip), !iface.device.checksumOffload);
+    this.tcpInput(packet, ip, !iface.device.checksumOffload);
     // TCP copies what it keeps (the receive queue) and builds its answers afresh.
     return this.onPacket === null && this.onDrop === null && this.tcpHandler === this.builtinTcp;
   }
 
   private deliver(iface: NetInterface, packet: Uint8Array, ip: Ipv4Header): void {
-    const payload = ipv4Payload(packet, ip);
     const verify = !iface.device.checksumOffload;
+    if (ip.protocol === IPPROTO_TCP) return this.tcpInput(packet, ip, verify);
+    const payload = ipv4Payload(packet, ip);
     switch (ip.protocol) {
-      case IPPROTO_TCP:
-        return this.tcpInput(packet, ip, payload, verify);
       case IPPROTO_UDP:
         return this.udpInput(packet, ip, payload, verify);
       case IPPROTO_ICMP:
@@ -421,13 +427,13 @@ export class Host {
     }
   }
 
-  private tcpInput(packet: Uint8Array, ip: Ipv4Header, payload: Uint8Array, verify: boolean): void {
+  private tcpInput(packet: Uint8Array, ip: Ipv4Header, verify: boolean): void {
     const seg = this.rxTcp;
-    const r = parseTcp(payload, ip.src, ip.dst, seg, verify);
-    if (!r.ok) {
+    const bad = parseTcpAt(packet, ip.headerLength, ip.totalLength, ip.src, ip.dst, seg, verify);
+    if (bad !== null) {
       this.counters.Tcp.InErrs++;
-      if (r.reason === 'tcp-checksum') this.counters.Tcp.InCsumErrors++;
-      this.dropped(r.reason, packet);
+      if (bad === 'tcp-checksum') this.counters.Tcp.InCsumErrors++;
+      this.dropped(bad, packet);
       return;
     }
     this.counters.Ip.InDelivers++;

@@ -99,8 +99,11 @@ export class RecvBuffer {
     const cap = this.buf.length;
     const at = (this.head + this.readableBytes + offset) % cap;
     const first = Math.min(n, cap - at);
-    this.buf.set(data.subarray(0, first), at);
-    if (n > first) this.buf.set(data.subarray(first, n), 0);
+    if (first === data.length) this.buf.set(data, at);
+    else {
+      this.buf.set(data.subarray(0, first), at);
+      if (n > first) this.buf.set(data.subarray(first, n), 0);
+    }
     if (offset === 0 && this.ooo.length === 0) {
       // The common case: in order, nothing waiting behind a hole.
       this.readableBytes += n;

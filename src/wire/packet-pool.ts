@@ -27,9 +27,15 @@ const IDLE_BYTES_PER_CLASS = 4 << 20;
 const SMALL_OUTSTANDING_MAX = 2048;
 const SMALL_MAX_LOG = 12;
 
+/** Idle buffers by class; each is the view last handed out over its memory (reused when the size matches). */
 const idle: Uint8Array[][] = [];
 for (let i = 0; i <= MAX_LOG; i++) idle.push([]);
-const loaned = new WeakSet<ArrayBuffer>();
+/**
+ * Every pooled buffer's state: true while loaned, false while idle. Entries are updated, never
+ * deleted (no table churn per packet), and vanish with a buffer the GC reclaims (one dropped on
+ * the way), so nothing leaks.
+ */
+const loaned = new WeakMap<ArrayBuffer, boolean>();
 let smallOutstanding = 0;
 
 function classOf(n: number): number {
@@ -45,23 +51,25 @@ export function allocReusable(n: number): Uint8Array | null {
   if (n < REUSE_MIN || n > 1 << MAX_LOG) return null;
   const log = classOf(n);
   const list = idle[log] as Uint8Array[];
-  let full = list.pop();
-  if (full === undefined) {
+  let p = list.pop();
+  if (p === undefined) {
     if (log <= SMALL_MAX_LOG && smallOutstanding >= SMALL_OUTSTANDING_MAX) return null;
-    full = new Uint8Array(1 << log);
+    p = new Uint8Array(1 << log);
   }
+  const ab = p.buffer as ArrayBuffer;
+  if (p.length !== n) p = new Uint8Array(ab, 0, n);
   if (log <= SMALL_MAX_LOG) smallOutstanding++;
-  loaned.add(full.buffer as ArrayBuffer);
-  return n === full.length ? full : full.subarray(0, n);
+  loaned.set(ab, true);
+  return p;
 }
 
 /** Give a loaned packet buffer back; the caller guarantees nothing references it any more. */
 export function releasePacket(p: Uint8Array): void {
   const ab = p.buffer as ArrayBuffer;
-  if (p.byteOffset !== 0 || !loaned.has(ab)) return;
-  loaned.delete(ab);
+  if (p.byteOffset !== 0 || loaned.get(ab) !== true) return;
+  loaned.set(ab, false);
   const log = classOf(ab.byteLength);
   if (log <= SMALL_MAX_LOG) smallOutstanding--;
   const list = idle[log] as Uint8Array[];
-  if (list.length * (1 << log) < IDLE_BYTES_PER_CLASS) list.push(new Uint8Array(ab));
+  if (list.length * (1 << log) < IDLE_BYTES_PER_CLASS) list.push(p);
 }
