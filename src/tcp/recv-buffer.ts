@@ -59,8 +59,9 @@ export class RecvBuffer {
 
   /** Bytes out of order beyond RCV.NXT. */
   get oooBytes(): number {
+    const ooo = this.ooo;
     let n = 0;
-    for (const r of this.ooo) n += r.end - r.start;
+    for (let i = 0; i < ooo.length; i++) n += (ooo[i] as Range).end - (ooo[i] as Range).start;
     return n;
   }
 
