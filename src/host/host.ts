@@ -2,6 +2,7 @@ import type { NetDevice } from '../link/device.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import { incrementalUpdate, onesSum } from '../wire/checksum.js';
 import type { DropReason } from '../wire/drop-reason.js';
+import { taintPacket } from '../wire/packet-pool.js';
 import { PacketAllocator } from './packet-alloc.js';
 import {
   ICMP_DEST_UNREACH,
@@ -313,7 +314,10 @@ export class Host {
 
   private transmitOn(iface: NetInterface, buf: Uint8Array, df: boolean): boolean {
     if (buf.length <= iface.mtu) {
-      this.onPacket?.('out', iface, buf);
+      if (this.onPacket !== null) {
+        taintPacket(buf);
+        this.onPacket('out', iface, buf);
+      }
       iface.device.transmit(buf);
       return true;
     }
@@ -368,7 +372,10 @@ export class Host {
 
   private dropped(reason: DropReason, packet: Uint8Array): void {
     this.counters.drop(reason);
-    this.onDrop?.(reason, packet);
+    if (this.onDrop !== null) {
+      taintPacket(packet);
+      this.onDrop(reason, packet);
+    }
   }
 
   /**
@@ -378,7 +385,10 @@ export class Host {
    */
   receive(iface: NetInterface, packet: Uint8Array): boolean {
     this.counters.Ip.InReceives++;
-    this.onPacket?.('in', iface, packet);
+    if (this.onPacket !== null) {
+      taintPacket(packet);
+      this.onPacket('in', iface, packet);
+    }
     const ip = this.rxIp;
     const bad = readIpv4Header(packet, ip, !iface.device.checksumOffload);
     if (bad !== null) {

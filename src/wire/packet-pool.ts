@@ -20,11 +20,12 @@ const MAX_LOG = 16;
 /** Each class keeps at most this many bytes of idle buffers. */
 const IDLE_BYTES_PER_CLASS = 4 << 20;
 /**
- * Fresh buffers loaned and not returned before small packets fall back to the slab: where
- * nothing comes back (a link with an observer, a lossy link) a 2 KiB buffer per packet would cost
- * more than a slab view, so small classes stop growing once this many are out.
+ * Small packets fall back to the slab unless buffers come back: where nothing is returned (a link
+ * with an observer) a 2 KiB buffer per packet would cost more than a slab view. Fresh small
+ * buffers are made only while their number stays within a margin of twice the returns seen, so
+ * recycling resumes as soon as buffers flow back (packets lost on the way count for nothing).
  */
-const SMALL_OUTSTANDING_MAX = 2048;
+const SMALL_FRESH_MARGIN = 256;
 const SMALL_MAX_LOG = 12;
 
 /** Idle buffers by class; each is the view last handed out over its memory (reused when the size matches). */
@@ -36,7 +37,8 @@ for (let i = 0; i <= MAX_LOG; i++) idle.push([]);
  * the way), so nothing leaks.
  */
 const loaned = new WeakMap<ArrayBuffer, boolean>();
-let smallOutstanding = 0;
+let smallFresh = 0;
+let smallReturned = 0;
 
 function classOf(n: number): number {
   const log = 32 - Math.clz32(n - 1);
@@ -53,14 +55,26 @@ export function allocReusable(n: number): Uint8Array | null {
   const list = idle[log] as Uint8Array[];
   let p = list.pop();
   if (p === undefined) {
-    if (log <= SMALL_MAX_LOG && smallOutstanding >= SMALL_OUTSTANDING_MAX) return null;
+    if (log <= SMALL_MAX_LOG) {
+      if (smallFresh >= 2 * smallReturned + SMALL_FRESH_MARGIN) return null;
+      smallFresh++;
+    }
     p = new Uint8Array(1 << log);
   }
   const ab = p.buffer as ArrayBuffer;
   if (p.length !== n) p = new Uint8Array(ab, 0, n);
-  if (log <= SMALL_MAX_LOG) smallOutstanding++;
   loaned.set(ab, true);
   return p;
+}
+
+/**
+ * Something that may keep a reference saw the packet (a capture hook, a link observer, a drop
+ * hook): its buffer must never be reused, whoever finishes with the packet later (a router
+ * forwards it on, and the last link would otherwise hand it back).
+ */
+export function taintPacket(p: Uint8Array): void {
+  const ab = p.buffer as ArrayBuffer;
+  if (loaned.get(ab) === true) loaned.delete(ab);
 }
 
 /** Give a loaned packet buffer back; the caller guarantees nothing references it any more. */
@@ -69,7 +83,7 @@ export function releasePacket(p: Uint8Array): void {
   if (p.byteOffset !== 0 || loaned.get(ab) !== true) return;
   loaned.set(ab, false);
   const log = classOf(ab.byteLength);
-  if (log <= SMALL_MAX_LOG) smallOutstanding--;
+  if (log <= SMALL_MAX_LOG) smallReturned++;
   const list = idle[log] as Uint8Array[];
   if (list.length * (1 << log) < IDLE_BYTES_PER_CLASS) list.push(p);
 }
