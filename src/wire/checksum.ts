@@ -108,6 +108,11 @@ export function jsOnesSum(buf: Uint8Array, start: number, end: number, initial =
 }
 
 function fold(sum: number): number {
+  if (sum <= 0x7fffffff) {
+    // The usual case (a packet's sum): two integer folds reach 16 bits, without a division.
+    sum = (sum & 0xffff) + (sum >>> 16);
+    return (sum & 0xffff) + (sum >>> 16);
+  }
   while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
   return sum;
 }
