@@ -2,6 +2,7 @@ import type { NetDevice } from '../link/device.js';
 import type { Scheduler } from '../sim/scheduler.js';
 import { incrementalUpdate, onesSum } from '../wire/checksum.js';
 import type { DropReason } from '../wire/drop-reason.js';
+import { taintPacket } from '../wire/packet-pool.js';
 import { PacketAllocator } from './packet-alloc.js';
 import {
   ICMP_DEST_UNREACH,
@@ -17,8 +18,15 @@ import {
 } from '../wire/icmp.js';
 import { formatIpv4, ipv4, parseCidr, prefixMask } from '../wire/ipv4-addr.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Ipv4Header } from '../wire/ipv4-header.js';
-import { ipv4Payload, parseIpv4Header, readU16, readU32, writeIpv4Header } from '../wire/ipv4.js';
-import { parseTcp, tcpOptionsLength, writeTcp } from '../wire/tcp.js';
+import {
+  ipv4Payload,
+  parseIpv4Header,
+  readIpv4Header,
+  readU16,
+  readU32,
+  writeIpv4Header,
+} from '../wire/ipv4.js';
+import { parseTcpAt, tcpOptionsLength, writeTcp } from '../wire/tcp.js';
 import { TCP_ACK, TCP_RST, TcpSegment } from '../wire/tcp-segment.js';
 import { UdpDatagram, parseUdp, writeUdp } from '../wire/udp.js';
 import { HostCounters } from './counters.js';
@@ -87,6 +95,8 @@ export class Host {
 
   private readonly rand: () => number;
   private tcpHandler: TcpHandler | null = null;
+  /** The handler of the host's own TCP (which keeps no reference to a packet it is given). */
+  private readonly builtinTcp: TcpHandler;
   /** The host's TCP: connect(), listen(), the connection table. */
   readonly tcp: TcpLayer;
   private readonly udp = new Map<number, UdpHandler>();
@@ -136,7 +146,8 @@ export class Host {
     }));
     this.tcp = new TcpLayer(this);
     const tcp = this.tcp;
-    this.tcpHandler = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
+    this.builtinTcp = { input: (ip, seg) => tcp.input(ip, seg), icmpError: (e) => tcp.icmpError(e) };
+    this.tcpHandler = this.builtinTcp;
   }
 
   /** Bytes held by IPv4 reassembly (bounded by ipfrag_high_thresh). */
@@ -233,10 +244,13 @@ export class Host {
    */
   sendTcp(src: number, dst: number, seg: TcpSegment, opts?: { tos?: number; ttl?: number }): boolean {
     const tcpLen = 20 + tcpOptionsLength(seg) + seg.payload.length;
-    const buf = this.packets.alloc(20 + tcpLen);
+    // Every byte is written below; with no hook to keep it, the buffer may be recycled once the
+    // receiver is done with it.
+    const buf =
+      this.onPacket === null ? this.packets.allocReusable(20 + tcpLen) : this.packets.alloc(20 + tcpLen);
     const h = this.header(src, dst, IPPROTO_TCP, opts?.ttl, opts?.tos);
     h.df = this.settings.ip_no_pmtu_disc === 0;
-    const route = this.routes.lookup(dst);
+    const route = this.routes.match(dst);
     const offload = route?.iface.device.checksumOffload ?? false;
     writeIpv4Header(buf, 0, h, tcpLen);
     writeTcp(buf, 20, seg, src, dst, !offload);
@@ -302,7 +316,10 @@ export class Host {
 
   private transmitOn(iface: NetInterface, buf: Uint8Array, df: boolean): boolean {
     if (buf.length <= iface.mtu) {
-      this.onPacket?.('out', iface, buf);
+      if (this.onPacket !== null) {
+        taintPacket(buf);
+        this.onPacket('out', iface, buf);
+      }
       iface.device.transmit(buf);
       return true;
     }
@@ -357,19 +374,29 @@ export class Host {
 
   private dropped(reason: DropReason, packet: Uint8Array): void {
     this.counters.drop(reason);
-    this.onDrop?.(reason, packet);
+    if (this.onDrop !== null) {
+      taintPacket(packet);
+      this.onDrop(reason, packet);
+    }
   }
 
-  /** A packet from an interface. Never throws: every failure is a counted drop. */
-  receive(iface: NetInterface, packet: Uint8Array): void {
+  /**
+   * A packet from an interface. Never throws: every failure is a counted drop. Returns true when
+   * the host kept no reference to the packet (a TCP segment handled by the built-in TCP with no
+   * hook watching), so its buffer may be reused (wire/packet-pool.ts).
+   */
+  receive(iface: NetInterface, packet: Uint8Array): boolean {
     this.counters.Ip.InReceives++;
-    this.onPacket?.('in', iface, packet);
+    if (this.onPacket !== null) {
+      taintPacket(packet);
+      this.onPacket('in', iface, packet);
+    }
     const ip = this.rxIp;
-    const r = parseIpv4Header(packet, ip, !iface.device.checksumOffload);
-    if (!r.ok) {
+    const bad = readIpv4Header(packet, ip, !iface.device.checksumOffload);
+    if (bad !== null) {
       this.counters.Ip.InHdrErrors++;
-      this.dropped(r.reason, packet);
-      return;
+      this.dropped(bad, packet);
+      return false;
     }
     const local = this.isLocalAddress(ip.dst) || ip.dst === iface.broadcast || ip.dst === 0xffffffff;
     if (!local) {
@@ -378,25 +405,30 @@ export class Host {
         this.counters.Ip.InAddrErrors++;
         this.dropped('not-for-us', packet);
       }
-      return;
+      return false;
     }
     if (ip.mf || ip.fragmentOffset > 0) {
       const whole = this.reassembler.add(packet, ip.headerLength, ip.totalLength, ip.fragmentOffset, ip.mf);
-      if (!whole) return;
+      if (!whole) return false;
       const again = parseIpv4Header(whole, ip, false);
-      if (!again.ok) return;
+      if (!again.ok) return false;
       this.deliver(iface, whole, ip);
-      return;
+      return false;
     }
-    this.deliver(iface, packet, ip);
+    if (ip.protocol !== IPPROTO_TCP) {
+      this.deliver(iface, packet, ip);
+      return false;
+    }
+    this.tcpInput(packet, ip, !iface.device.checksumOffload);
+    // TCP copies what it keeps (the receive queue) and builds its answers afresh.
+    return this.onPacket === null && this.onDrop === null && this.tcpHandler === this.builtinTcp;
   }
 
   private deliver(iface: NetInterface, packet: Uint8Array, ip: Ipv4Header): void {
-    const payload = ipv4Payload(packet, ip);
     const verify = !iface.device.checksumOffload;
+    if (ip.protocol === IPPROTO_TCP) return this.tcpInput(packet, ip, verify);
+    const payload = ipv4Payload(packet, ip);
     switch (ip.protocol) {
-      case IPPROTO_TCP:
-        return this.tcpInput(packet, ip, payload, verify);
       case IPPROTO_UDP:
         return this.udpInput(packet, ip, payload, verify);
       case IPPROTO_ICMP:
@@ -407,13 +439,13 @@ export class Host {
     }
   }
 
-  private tcpInput(packet: Uint8Array, ip: Ipv4Header, payload: Uint8Array, verify: boolean): void {
+  private tcpInput(packet: Uint8Array, ip: Ipv4Header, verify: boolean): void {
     const seg = this.rxTcp;
-    const r = parseTcp(payload, ip.src, ip.dst, seg, verify);
-    if (!r.ok) {
+    const bad = parseTcpAt(packet, ip.headerLength, ip.totalLength, ip.src, ip.dst, seg, verify);
+    if (bad !== null) {
       this.counters.Tcp.InErrs++;
-      if (r.reason === 'tcp-checksum') this.counters.Tcp.InCsumErrors++;
-      this.dropped(r.reason, packet);
+      if (bad === 'tcp-checksum') this.counters.Tcp.InCsumErrors++;
+      this.dropped(bad, packet);
       return;
     }
     this.counters.Ip.InDelivers++;

@@ -1,3 +1,5 @@
+import { allocReusable } from '../wire/packet-pool.js';
+
 /** Packets up to this size are carved from a slab; bigger ones get their own buffer. */
 const SMALL_MAX = 4096;
 const SLAB_BYTES = 64 * 1024;
@@ -16,6 +18,18 @@ export class PacketAllocator {
 
   alloc(n: number): Uint8Array {
     if (n > SMALL_MAX) return new Uint8Array(n);
+    return this.carve(n);
+  }
+
+  /**
+   * A buffer for a packet whose every byte the caller writes and whose sender keeps no reference
+   * to it once transmitted: a recycled one when the pool has one (wire/packet-pool.ts).
+   */
+  allocReusable(n: number): Uint8Array {
+    return allocReusable(n) ?? this.alloc(n);
+  }
+
+  private carve(n: number): Uint8Array {
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(SLAB_BYTES);
       this.used = 0;

@@ -15,6 +15,10 @@ export interface NetDevice {
   readonly checksumOffload: boolean;
   /** Host → wire. */
   transmit(packet: Uint8Array): void;
-  /** Wire → host. Set by whoever attaches the device (normally Host.addInterface). */
-  onReceive: ((packet: Uint8Array) => void) | null;
+  /**
+   * Wire → host. Set by whoever attaches the device (normally Host.addInterface). Returning true
+   * tells the device that the receiver kept no reference to the packet, so a device that knows
+   * nobody else did may recycle its buffer (wire/packet-pool.ts).
+   */
+  onReceive: ((packet: Uint8Array) => unknown) | null;
 }

@@ -1,6 +1,7 @@
 import type { Rng } from '../sim/rng.js';
 import type { Scheduler, Timer } from '../sim/scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
+import { releasePacket, taintPacket } from '../wire/packet-pool.js';
 import type { NetDevice } from './device.js';
 import { DirectionStats, impairments, type LinkImpairments } from './fault-model.js';
 
@@ -78,6 +79,7 @@ export class LinkDirection {
     const now = this.sim.now();
     if (this.down) return void st.dropped.down++;
     if (packet.length > c.mtu) return void st.dropped.mtu++;
+    if (this.dropPredicate !== null) taintPacket(packet);
     if (this.dropNths.has(index) || this.dropPredicate?.(packet, index)) return void st.dropped.scripted++;
     if (this.lost()) return void st.dropped.loss++;
 
@@ -218,13 +220,19 @@ export class LinkDirection {
     }
     this.stats.delivered++;
     this.stats.deliveredBytes += pkt.length;
-    this.observer?.(this.sim.now(), pkt, this.name);
-    this.target?.onReceive?.(pkt);
+    const observer = this.observer;
+    if (observer !== null) {
+      taintPacket(pkt);
+      observer(this.sim.now(), pkt, this.name);
+    }
+    // The receiver keeps nothing and nobody else saw the packet: its buffer can carry another.
+    if (this.target?.onReceive?.(pkt) === true && observer === null && this.dropPredicate === null)
+      releasePacket(pkt);
   }
 }
 
 class LinkEnd implements NetDevice {
-  onReceive: ((packet: Uint8Array) => void) | null = null;
+  onReceive: ((packet: Uint8Array) => unknown) | null = null;
   constructor(
     private readonly out: LinkDirection,
     readonly checksumOffload: boolean,

@@ -6,6 +6,7 @@ import { errnoName, SocketError } from '../socket/errno.js';
 import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
 import { isIPv4 } from './ip.js';
+import { readBuffer } from './read-pool.js';
 
 export interface NetEnv {
   host: Host;
@@ -167,7 +168,7 @@ export class Socket extends Duplex {
       // Read straight into a buffer of the size waiting: one copy, one allocation per read.
       // With nothing waiting the read only tells end of stream (0), an error, or EAGAIN (-1).
       const avail = Math.min(READ_MAX, s.ioctl(this.fd, SIOCINQ));
-      const buf = avail > 0 ? Buffer.allocUnsafe(avail) : probe;
+      const buf = avail > 0 ? readBuffer(avail) : probe;
       try {
         n = s.tryRead(this.fd, buf);
       } catch (e) {

@@ -59,8 +59,9 @@ export class RecvBuffer {
 
   /** Bytes out of order beyond RCV.NXT. */
   get oooBytes(): number {
+    const ooo = this.ooo;
     let n = 0;
-    for (const r of this.ooo) n += r.end - r.start;
+    for (let i = 0; i < ooo.length; i++) n += (ooo[i] as Range).end - (ooo[i] as Range).start;
     return n;
   }
 
@@ -99,8 +100,11 @@ export class RecvBuffer {
     const cap = this.buf.length;
     const at = (this.head + this.readableBytes + offset) % cap;
     const first = Math.min(n, cap - at);
-    this.buf.set(data.subarray(0, first), at);
-    if (n > first) this.buf.set(data.subarray(first, n), 0);
+    if (first === data.length) this.buf.set(data, at);
+    else {
+      this.buf.set(data.subarray(0, first), at);
+      if (n > first) this.buf.set(data.subarray(first, n), 0);
+    }
     if (offset === 0 && this.ooo.length === 0) {
       // The common case: in order, nothing waiting behind a hole.
       this.readableBytes += n;

@@ -48,8 +48,11 @@ export class SendBuffer {
     const cap = this.buf.length;
     const tail = (this.head + this.len) % cap;
     const first = Math.min(n, cap - tail);
-    this.buf.set(data.subarray(0, first), tail);
-    if (n > first) this.buf.set(data.subarray(first, n), 0);
+    if (first === data.length) this.buf.set(data, tail);
+    else {
+      this.buf.set(data.subarray(0, first), tail);
+      if (n > first) this.buf.set(data.subarray(first, n), 0);
+    }
     this.len += n;
     return n;
   }

@@ -1,5 +1,5 @@
 import { checksum, onesSum } from './checksum.js';
-import type { ParseResult } from './drop-reason.js';
+import type { DropReason, ParseResult } from './drop-reason.js';
 import { Ipv4Header } from './ipv4-header.js';
 
 const EMPTY = new Uint8Array(0);
@@ -13,14 +13,20 @@ export function parseIpv4Header(
   out: Ipv4Header,
   verifyChecksum = true,
 ): ParseResult<Ipv4Header> {
-  if (buf.length < 20) return { ok: false, reason: 'truncated' };
+  const reason = readIpv4Header(buf, out, verifyChecksum);
+  return reason === null ? { ok: true, value: out } : { ok: false, reason };
+}
+
+/** parseIpv4Header without a result object (the receive path's): null, or why the header is bad. */
+export function readIpv4Header(buf: Uint8Array, out: Ipv4Header, verifyChecksum = true): DropReason | null {
+  if (buf.length < 20) return 'truncated';
   const b0 = buf[0] as number;
-  if (b0 >> 4 !== 4) return { ok: false, reason: 'bad-version' };
+  if (b0 >> 4 !== 4) return 'bad-version';
   const ihl = (b0 & 15) * 4;
-  if (ihl < 20 || ihl > buf.length) return { ok: false, reason: 'bad-ihl' };
+  if (ihl < 20 || ihl > buf.length) return 'bad-ihl';
   const total = ((buf[2] as number) << 8) | (buf[3] as number);
-  if (total < ihl || total > buf.length) return { ok: false, reason: 'bad-total-length' };
-  if (verifyChecksum && onesSum(buf, 0, ihl) !== 0xffff) return { ok: false, reason: 'ip-checksum' };
+  if (total < ihl || total > buf.length) return 'bad-total-length';
+  if (verifyChecksum && onesSum(buf, 0, ihl) !== 0xffff) return 'ip-checksum';
   const frag = ((buf[6] as number) << 8) | (buf[7] as number);
   out.headerLength = ihl;
   out.tos = buf[1] as number;
@@ -35,7 +41,7 @@ export function parseIpv4Header(
   out.src = readU32(buf, 12);
   out.dst = readU32(buf, 16);
   out.options = ihl > 20 ? buf.subarray(20, ihl) : EMPTY;
-  return { ok: true, value: out };
+  return null;
 }
 
 /** The datagram's payload as a view (header and link padding excluded). */

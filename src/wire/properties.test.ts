@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checksum, incrementalUpdate, naiveChecksum, onesSum } from './checksum.js';
+import { loadWasmSummer } from './checksum-wasm.js';
+import { checksum, incrementalUpdate, jsOnesSum, naiveChecksum, onesSum } from './checksum.js';
 import { IcmpMessage, parseIcmp, ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_FRAG_NEEDED } from './icmp.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, Ipv4Header } from './ipv4-header.js';
 import { ipv4Payload, parseIpv4Header, writeIpv4Header } from './ipv4.js';
@@ -240,6 +241,38 @@ test('fast checksum equals the naive loop at any offset and length', () => {
       assert.equal(checksum(b, start, end), naiveChecksum(b, start, end));
     }),
   );
+});
+
+test('the WebAssembly and JS sums agree at every size up to 64 KiB, any offset, any view, any initial sum', () => {
+  assert.ok(loadWasmSummer(), 'Node has WebAssembly SIMD, so the WebAssembly routine is the one tested');
+  const big = new Uint8Array(70000);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+  fc.assert(
+    fc.property(
+      fc.nat(100),
+      fc.nat(70000),
+      fc.nat(70000),
+      fc.nat(0x1ffff),
+      fc.constantFrom(0, 0xff),
+      (viewOff, x, y, initial, fill) => {
+        // A view at an odd or even offset into a larger buffer, a few bytes of it all-ones or zero
+        // (the one's-complement zero cases), and a range anywhere inside it.
+        const b = fill ? big.slice(viewOff, viewOff + 1 + (y % 69000)) : big.subarray(viewOff);
+        if (fill) b.fill(fill, 0, Math.min(b.length, 1 + (x % 300)));
+        const start = x % b.length;
+        const end = start + (y % (b.length - start + 1));
+        assert.equal(onesSum(b, start, end, initial), jsOnesSum(b, start, end, initial));
+        if (end - start < 4096) assert.equal(checksum(b, start, end), naiveChecksum(b, start, end));
+      },
+    ),
+    { numRuns: 300 },
+  );
+  for (const n of [0, 1, 2, 63, 64, 65, 127, 128, 129, 1480, 1481, 65535, 65536]) {
+    for (const v of [0, 0xff]) {
+      const b = new Uint8Array(n).fill(v);
+      assert.equal(onesSum(b, 0, n), jsOnesSum(b, 0, n), `${n} bytes of ${v}`);
+    }
+  }
 });
 
 test('RFC 1624 incremental update equals recomputation', () => {

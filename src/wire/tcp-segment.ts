@@ -56,10 +56,33 @@ export class TcpSegment {
   sackCount = 0;
   readonly sackBlocks = new Uint32Array(MAX_SACK_BLOCKS * 2);
   /**
+   * Where the raw option bytes lie: the parser records the packet and the range rather than make
+   * a view of every segment's options, which only diagnostics read (see `options`).
+   */
+  private optBuf: Uint8Array = EMPTY;
+  private optStart = 0;
+  private optEnd = 0;
+
+  /**
    * The raw option bytes as received (a view). The builder ignores it unless `rawOptions` is set,
    * in which case those bytes are written verbatim (used by packetdrill to inject exact options).
    */
-  options: Uint8Array = EMPTY;
+  get options(): Uint8Array {
+    return this.optStart === 0 && this.optEnd === this.optBuf.length
+      ? this.optBuf
+      : this.optBuf.subarray(this.optStart, this.optEnd);
+  }
+
+  set options(v: Uint8Array) {
+    this.setOptionsRange(v, 0, v.length);
+  }
+
+  /** The options are buf[start, end) (the parser's way of setting them without a view). */
+  setOptionsRange(buf: Uint8Array, start: number, end: number): void {
+    this.optBuf = buf;
+    this.optStart = start;
+    this.optEnd = end;
+  }
   rawOptions: Uint8Array | null = null;
   /** Kinds of options the parser did not understand, kept for diagnostics (skipped safely). */
   unknownOptionCount = 0;
@@ -88,7 +111,7 @@ export class TcpSegment {
     this.tsVal = 0;
     this.tsEcr = 0;
     this.sackCount = 0;
-    this.options = EMPTY;
+    this.setOptionsRange(EMPTY, 0, 0);
     this.rawOptions = null;
     this.unknownOptionCount = 0;
     this.malformedOptions = 0;
@@ -129,7 +152,7 @@ export class TcpSegment {
     this.tsEcr = o.tsEcr;
     this.sackCount = o.sackCount;
     this.sackBlocks.set(o.sackBlocks);
-    this.options = o.options;
+    this.setOptionsRange(o.optBuf, o.optStart, o.optEnd);
     this.rawOptions = o.rawOptions;
     this.unknownOptionCount = o.unknownOptionCount;
     this.malformedOptions = o.malformedOptions;

@@ -1,5 +1,5 @@
 import { checksum, onesSum, pseudoHeaderSum } from './checksum.js';
-import type { ParseResult } from './drop-reason.js';
+import type { DropReason, ParseResult } from './drop-reason.js';
 import { IPPROTO_TCP } from './ipv4-header.js';
 import { readU16, readU32, writeU16, writeU32 } from './ipv4.js';
 import {
@@ -29,29 +29,46 @@ export function parseTcp(
   out: TcpSegment,
   verifyChecksum = true,
 ): ParseResult<TcpSegment> {
-  const len = buf.length;
-  if (len < 20) return { ok: false, reason: 'truncated' };
-  const doff = (buf[12] as number) >> 4;
-  if (doff < 5 || doff * 4 > len) return { ok: false, reason: 'tcp-data-offset' };
-  if (verifyChecksum && onesSum(buf, 0, len, pseudoHeaderSum(src, dst, IPPROTO_TCP, len)) !== 0xffff) {
-    return { ok: false, reason: 'tcp-checksum' };
+  const reason = parseTcpAt(buf, 0, buf.length, src, dst, out, verifyChecksum);
+  return reason === null ? { ok: true, value: out } : { ok: false, reason };
+}
+
+/**
+ * parseTcp of the segment at buf[at, end) (an IP packet's payload, parsed in place: the only
+ * object made is the view of the segment's payload). Returns null, or why the segment is bad.
+ */
+export function parseTcpAt(
+  buf: Uint8Array,
+  at: number,
+  end: number,
+  src: number,
+  dst: number,
+  out: TcpSegment,
+  verifyChecksum = true,
+): DropReason | null {
+  const len = end - at;
+  if (len < 20) return 'truncated';
+  const doff = (buf[at + 12] as number) >> 4;
+  if (doff < 5 || doff * 4 > len) return 'tcp-data-offset';
+  if (verifyChecksum && onesSum(buf, at, end, pseudoHeaderSum(src, dst, IPPROTO_TCP, len)) !== 0xffff) {
+    return 'tcp-checksum';
   }
   out.clear();
-  out.srcPort = readU16(buf, 0);
-  out.dstPort = readU16(buf, 2);
-  out.seq = readU32(buf, 4);
-  out.ack = readU32(buf, 8);
+  out.srcPort = readU16(buf, at);
+  out.dstPort = readU16(buf, at + 2);
+  out.seq = readU32(buf, at + 4);
+  out.ack = readU32(buf, at + 8);
   out.dataOffset = doff;
-  out.reserved = (buf[12] as number) & 15;
-  out.flags = buf[13] as number;
-  out.window = readU16(buf, 14);
-  out.checksum = readU16(buf, 16);
-  out.urgentPointer = readU16(buf, 18);
-  const hlen = doff * 4;
-  out.options = buf.subarray(20, hlen);
-  out.payload = buf.subarray(hlen, len);
-  parseOptions(buf, 20, hlen, out);
-  return { ok: true, value: out };
+  out.reserved = (buf[at + 12] as number) & 15;
+  out.flags = buf[at + 13] as number;
+  out.window = readU16(buf, at + 14);
+  out.checksum = readU16(buf, at + 16);
+  out.urgentPointer = readU16(buf, at + 18);
+  const hend = at + doff * 4;
+  out.setOptionsRange(buf, at + 20, hend);
+  out.payload = buf.subarray(hend, end);
+  parseOptions(buf, at + 20, hend, out);
+  return null;
 }
 
 function parseOptions(b: Uint8Array, start: number, end: number, out: TcpSegment): void {
