@@ -97,11 +97,10 @@ export class Socket extends Duplex {
       if (opts.noDelay) s.setsockopt(this.fd, 'IPPROTO_TCP', 'TCP_NODELAY', 1);
       this.connecting = true;
       this.attach();
-      s.connect(this.fd, host, opts.port);
+      if (s.tryConnect(this.fd, host, opts.port) < 0) return this;
       this.connecting = false;
       process.nextTick(() => this.onConnected());
     } catch (e) {
-      if (e instanceof SocketError && e.errno === 'EINPROGRESS') return this;
       this.connecting = false;
       const err = nodeError(e, 'connect', host, opts.port);
       process.nextTick(() => this.destroy(err));

@@ -243,6 +243,16 @@ export class Sockets {
 
   /** connect(): starts the handshake; EINPROGRESS until it completes (poll for POLLOUT). */
   connect(fd: number, addr: string | number, port: number): void {
+    if (this.tryConnect(fd, addr, port) < 0)
+      throw wouldBlock('EINPROGRESS', 'connect', 'the handshake is under way; poll for POLLOUT');
+  }
+
+  /**
+   * connect() that reports EINPROGRESS by returning -1 (0 when already connected) rather than
+   * throwing: a non-blocking connect always starts that way, so the `net` drop-in would otherwise
+   * build an error object for every connection. Every other error still throws.
+   */
+  tryConnect(fd: number, addr: string | number, port: number): number {
     const s = this.get(fd, 'connect');
     if (s.state === 'connecting')
       throw new SocketError('EALREADY', 'connect', 'a connection attempt is under way');
@@ -278,9 +288,9 @@ export class Sockets {
     this.applyOptions(s);
     if (c.state === 'ESTABLISHED') {
       s.state = 'connected';
-      return;
+      return 0;
     }
-    throw wouldBlock('EINPROGRESS', 'connect', 'the handshake is under way; poll for POLLOUT');
+    return -1;
   }
 
   private attach(s: Socket, c: TcpConnection): void {
