@@ -9,9 +9,9 @@
  * and its settings, named by the caller; anything frozen; an empty typed array, which nothing can
  * write) and then must be the very object the template has there, kept by reference; or a
  * back-reference to an object met earlier in the walk (the connection itself); or an object of its
- * own with the template's prototype and keys, walked in turn. Anything the walk cannot rebuild
- * exactly (typed arrays, maps, sets, functions of its own, a shape no template has) makes pack()
- * refuse, and the caller keeps the object as it is: packing is only ever an optimisation.
+ * own with the template's prototype and keys, walked in turn (storage arrays: see sameStorage).
+ * Anything the walk cannot rebuild exactly (maps, sets, functions of its own, a shape no template
+ * has) makes pack() refuse, and the caller keeps the object as it is: packing is only ever an optimisation.
  *
  * Templates are roots that were packed earlier (the first of each shape, up to MAX_TEMPLATES):
  * nothing references them after packing, so they never change.
@@ -27,6 +27,21 @@ type Obj = Record<string, unknown>;
 
 const f64 = new Float64Array(1);
 const f64Words = new Uint32Array(f64.buffer);
+
+/**
+ * A connection's own storage array (a send or receive ring, the scoreboard's columns) is packed as
+ * its type and length only, and rebuilt zero-filled: hibernation only packs a connection whose
+ * queues are empty, and the engine reads these arrays only within the live region its counters
+ * delimit, so the stale bytes beyond are never read. A view must be the whole of its own buffer
+ * (no aliasing another field), of the template's type and length.
+ */
+function sameStorage(a: object, b: object, seen: Map<object, object>): boolean {
+  if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a instanceof DataView) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) || a.byteLength !== b.byteLength) return false;
+  if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return false;
+  for (const x of seen.keys()) if (ArrayBuffer.isView(x) && x.buffer === a.buffer) return false;
+  return true;
+}
 
 function isPlainOwnable(o: object): boolean {
   if (typeof o === 'function' || ArrayBuffer.isView(o) || o instanceof ArrayBuffer) return false;
@@ -146,6 +161,12 @@ export class StateStore {
         seenT.add(bo);
         continue;
       }
+      if (ArrayBuffer.isView(ao) || ArrayBuffer.isView(bo)) {
+        if (!sameStorage(ao, bo, seen)) return false;
+        seen.set(ao, bo);
+        seenT.add(bo);
+        continue;
+      }
       if (!this.diff(ao, bo, seen, seenT)) return false;
     }
     return true;
@@ -208,6 +229,12 @@ export class StateStore {
         if (this.shared(b)) {
           made.set(b, b);
           o[k] = b;
+        } else if (ArrayBuffer.isView(b)) {
+          const fresh = new (b.constructor as new (n: number) => ArrayBufferView)(
+            (b as unknown as { length: number }).length,
+          );
+          made.set(b, fresh);
+          o[k] = fresh;
         } else {
           o[k] = this.build(b as Obj, made, c);
         }
