@@ -11,12 +11,23 @@ export interface ConnectionOwner {
   connectionEvent(ev: TcpEventType, errno?: TcpErrno): void;
 }
 
-/** An idle connection's place in the tables while its state is packed in the host's StateStore. */
-export class HibernatedConnection {
+/**
+ * An idle connection's place in the tables while its state is packed in the host's StateStore:
+ * its 4-tuple (it is its own tuple, saving an object per connection), where its record is, and
+ * its owner.
+ */
+export class HibernatedConnection implements FourTuple {
   constructor(
-    readonly tuple: FourTuple,
-    readonly tmpl: number,
-    readonly at: number,
+    readonly localAddr: number,
+    readonly localPort: number,
+    readonly remoteAddr: number,
+    readonly remotePort: number,
+    /** The record's StateStore slot (template and offset in one number). */
+    readonly slot: number,
     readonly owner: ConnectionOwner,
   ) {}
+
+  get tuple(): FourTuple {
+    return this;
+  }
 }

@@ -78,25 +78,27 @@ export class StateStore {
   }
 
   /**
-   * Pack `root`; returns the template number and the record's offset, or null when the graph has
-   * a part the walk cannot rebuild (then nothing is stored and `root` is untouched).
+   * Pack `root`; returns its slot (the record's offset and the template's number in one number),
+   * or -1 when the graph has a part the walk cannot rebuild (then nothing is stored and `root` is
+   * untouched).
    */
-  pack(root: object): { tmpl: number; at: number } | null {
+  pack(root: object): number {
     const r = root as Obj;
     for (let i = 0; i < this.templates.length; i++) {
       const t = this.templates[i] as Obj;
-      if (this.diffRoot(r, t)) return { tmpl: i, at: this.store() };
+      if (this.diffRoot(r, t)) return this.store() * MAX_TEMPLATES + i;
     }
-    if (this.templates.length >= MAX_TEMPLATES) return null;
+    if (this.templates.length >= MAX_TEMPLATES) return -1;
     // A new shape: the root itself becomes its template, provided the walk can rebuild it.
-    if (!this.diffRoot(r, r)) return null;
+    if (!this.diffRoot(r, r)) return -1;
     this.templates.push(r);
-    return { tmpl: this.templates.length - 1, at: this.store() };
+    return this.store() * MAX_TEMPLATES + this.templates.length - 1;
   }
 
-  /** Rebuild the graph packed at `at` against template `tmpl`, and free the record. */
-  unpack(tmpl: number, at: number): object {
-    const t = this.templates[tmpl] as Obj;
+  /** Rebuild the graph packed in `slot` (from pack), and free the record. */
+  unpack(slot: number): object {
+    const t = this.templates[slot % MAX_TEMPLATES] as Obj;
+    const at = Math.floor(slot / MAX_TEMPLATES);
     const w = this.words;
     const len = w[at] as number;
     const cursor = { entry: at + 1, end: at + len, leaf: 0 };
@@ -107,7 +109,7 @@ export class StateStore {
   }
 
   /** Forget a record without rebuilding it. */
-  release(at: number): void {
+  private release(at: number): void {
     const len = this.words[at] as number;
     let list = this.free.get(len);
     if (!list) this.free.set(len, (list = []));

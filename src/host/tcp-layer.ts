@@ -420,9 +420,10 @@ export class TcpLayer implements TcpListenerEnv {
     )
       return;
     const store = (this.store ??= new StateStore(new Set<object>([this, this.host.settings])));
-    const packed = store.pack(conn);
-    if (packed === null) return;
-    const h = new HibernatedConnection(conn.tuple, packed.tmpl, packed.at, owner);
+    const slot = store.pack(conn);
+    if (slot < 0) return;
+    const t = conn.tuple;
+    const h = new HibernatedConnection(t.localAddr, t.localPort, t.remoteAddr, t.remotePort, slot, owner);
     this.connections.replace(conn, h);
     this.observers.delete(conn);
     owner.conn = h;
@@ -431,7 +432,7 @@ export class TcpLayer implements TcpListenerEnv {
 
   /** Rebuild a hibernated connection exactly as it was packed, and put it back everywhere. */
   wake(h: HibernatedConnection): TcpConnection {
-    const conn = (this.store as StateStore).unpack(h.tmpl, h.at) as TcpConnection;
+    const conn = (this.store as StateStore).unpack(h.slot) as TcpConnection;
     this.connections.replace(h, conn);
     this.observers.set(conn, h.owner);
     h.owner.conn = conn;
