@@ -109,6 +109,17 @@ export class TupleTable<T extends HasTuple> {
     return true;
   }
 
+  /** Every entry's 4-tuple, waking nothing (for questions about ports in use). */
+  *tuples(): IterableIterator<FourTuple> {
+    for (const b of this.map.values()) {
+      if (Array.isArray(b)) {
+        for (const e of b) yield e.tuple;
+      } else {
+        yield b.tuple;
+      }
+    }
+  }
+
   /** Every entry, hibernated ones woken first (waking replaces an entry in place: safe here). */
   *values(): IterableIterator<T> {
     for (const b of this.map.values()) {

@@ -196,9 +196,8 @@ export class Sockets {
     }
     // Connections in TIME-WAIT or orphaned on this port block a bind without SO_REUSEADDR.
     if (!me.opts.reuseaddr) {
-      for (const c of this.host.tcp.sockets()) {
-        if ('tuple' in c && c.tuple.localPort === port && (addr === 0 || c.tuple.localAddr === addr))
-          return true;
+      for (const t of this.host.tcp.connections.tuples()) {
+        if (t.localPort === port && (addr === 0 || t.localAddr === addr)) return true;
       }
     }
     return false;
