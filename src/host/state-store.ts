@@ -63,8 +63,36 @@ export class StateStore {
   private readonly entries: number[] = [];
   private leafIndex = 0;
 
-  /** `external`: objects a graph may reference but does not own (the host, its settings). */
-  constructor(private readonly external: ReadonlySet<object>) {}
+  /**
+   * `external`: objects a graph may reference but does not own (the host, its settings).
+   * `blank`: a fresh object like the template root, made by its constructor, or null. Rebuilt
+   * objects are filled into it and into the class instances its constructor made, so they keep
+   * V8's fast shape of constructed objects (an object rebuilt property by property from
+   * Object.create has a slow dictionary shape past a dozen properties: its engine code then ran at
+   * half speed).
+   */
+  constructor(
+    private readonly external: ReadonlySet<object>,
+    private readonly blank: (template: object) => object | null = () => null,
+  ) {}
+
+  /**
+   * `x` (from a fresh constructor) may be filled in place of template object `b`: an instance of
+   * the same class (not a plain object or array, which may be a shared constant), not yet used,
+   * with the same keys.
+   */
+  private fillable(x: unknown, b: object, made: Map<object, object>): Obj | null {
+    if (typeof x !== 'object' || x === null || ArrayBuffer.isView(x) || this.shared(x)) return null;
+    const p = Object.getPrototypeOf(x) as object | null;
+    if (p !== Object.getPrototypeOf(b) || p === Object.prototype || p === Array.prototype || p === null)
+      return null;
+    for (const v of made.values()) if (v === x) return null;
+    const kx = Object.keys(x);
+    const kb = Object.keys(b);
+    if (kx.length !== kb.length) return null;
+    for (let i = 0; i < kx.length; i++) if (kx[i] !== kb[i]) return null;
+    return x as Obj;
+  }
 
   private shared(o: object): boolean {
     return this.external.has(o) || Object.isFrozen(o) || (ArrayBuffer.isView(o) && o.byteLength === 0);
@@ -103,7 +131,7 @@ export class StateStore {
     const len = w[at] as number;
     const cursor = { entry: at + 1, end: at + len, leaf: 0 };
     const made = new Map<object, object>();
-    const root = this.build(t, made, cursor);
+    const root = this.build(t, made, cursor, this.fillable(this.blank(t), t, made));
     this.release(at);
     return root;
   }
@@ -216,8 +244,14 @@ export class StateStore {
     return at;
   }
 
-  private build(t: Obj, made: Map<object, object>, c: { entry: number; end: number; leaf: number }): Obj {
-    const o = (Array.isArray(t) ? [] : Object.create(Object.getPrototypeOf(t) as object | null)) as Obj;
+  private build(
+    t: Obj,
+    made: Map<object, object>,
+    c: { entry: number; end: number; leaf: number },
+    into: Obj | null,
+  ): Obj {
+    const o =
+      into ?? ((Array.isArray(t) ? [] : Object.create(Object.getPrototypeOf(t) as object | null)) as Obj);
     made.set(t, o);
     const w = this.words;
     for (const k of Object.keys(t)) {
@@ -238,7 +272,7 @@ export class StateStore {
           made.set(b, fresh);
           o[k] = fresh;
         } else {
-          o[k] = this.build(b as Obj, made, c);
+          o[k] = this.build(b as Obj, made, c, this.fillable(o[k], b, made));
         }
         continue;
       }

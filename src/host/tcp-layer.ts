@@ -419,7 +419,12 @@ export class TcpLayer implements TcpListenerEnv {
       conn.finReceived
     )
       return;
-    const store = (this.store ??= new StateStore(new Set<object>([this, this.host.settings])));
+    const store = (this.store ??= new StateStore(new Set<object>([this, this.host.settings]), (t) =>
+      // A blank connection to rebuild into (the constructor only reads settings and makes objects).
+      t instanceof TcpConnection
+        ? new TcpConnection(this, t.tuple, { mss: t.advMss, iss: 0, tsOffset: 0 })
+        : null,
+    ));
     const slot = store.pack(conn);
     if (slot < 0) return;
     const t = conn.tuple;
