@@ -250,7 +250,7 @@ export class Host {
       this.onPacket === null ? this.packets.allocReusable(20 + tcpLen) : this.packets.alloc(20 + tcpLen);
     const h = this.header(src, dst, IPPROTO_TCP, opts?.ttl, opts?.tos);
     h.df = this.settings.ip_no_pmtu_disc === 0;
-    const route = this.routes.match(dst);
+    const route = this.routes.lookup(dst);
     const offload = route?.iface.device.checksumOffload ?? false;
     writeIpv4Header(buf, 0, h, tcpLen);
     writeTcp(buf, 20, seg, src, dst, !offload);

@@ -52,16 +52,6 @@ export class RoutingTable<I> {
     return null;
   }
 
-  /** The route lookup() would follow, itself (no object made: the per-packet send path's). */
-  match(dst: number): Route<I> | null {
-    const routes = this.routes;
-    for (let i = 0; i < routes.length; i++) {
-      const r = routes[i] as Route<I>;
-      if ((dst & prefixMask(r.prefixLen)) >>> 0 === r.dest) return r;
-    }
-    return null;
-  }
-
   list(): readonly Route<I>[] {
     return this.routes;
   }

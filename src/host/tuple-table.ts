@@ -1,20 +1,29 @@
 import type { FourTuple } from '../tcp/env.js';
+import { HibernatedConnection } from './hibernated.js';
 
 /**
  * Connections keyed by their 4-tuple. A 4-tuple is 96 bits, more than a JS number holds, so it is
  * hashed to 32 bits with a per-host random seed (so an attacker cannot aim at one bucket, as
  * Linux keys its ehash with a secret) and collisions are resolved by comparing tuples. Lookups
- * allocate nothing.
+ * allocate nothing. An entry may be a HibernatedConnection standing for an idle connection: get()
+ * and values() wake it first (through `wake`), so callers only ever see live entries.
  */
 export interface HasTuple {
   readonly tuple: FourTuple;
 }
 
+type Entry<T> = T | HibernatedConnection;
+
 export class TupleTable<T extends HasTuple> {
-  private readonly map = new Map<number, T | T[]>();
+  private readonly map = new Map<number, Entry<T> | Entry<T>[]>();
   private count = 0;
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly wake: (h: HibernatedConnection) => T = () => {
+      throw new Error('tuple table: nothing wakes hibernated entries');
+    },
+  ) {}
 
   get size(): number {
     return this.count;
@@ -29,6 +38,12 @@ export class TupleTable<T extends HasTuple> {
   }
 
   get(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): T | undefined {
+    const e = this.peek(localAddr, localPort, remoteAddr, remotePort);
+    return e === undefined ? undefined : this.live(e);
+  }
+
+  /** The entry for a 4-tuple, hibernated or not (waking nothing): for "is it in use" questions. */
+  peek(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): Entry<T> | undefined {
     const b = this.map.get(this.hash(localAddr, localPort, remoteAddr, remotePort));
     if (b === undefined) return undefined;
     if (!Array.isArray(b)) return matches(b, localAddr, localPort, remoteAddr, remotePort) ? b : undefined;
@@ -37,11 +52,28 @@ export class TupleTable<T extends HasTuple> {
   }
 
   has(t: FourTuple): boolean {
-    return this.get(t.localAddr, t.localPort, t.remoteAddr, t.remotePort) !== undefined;
+    return this.peek(t.localAddr, t.localPort, t.remoteAddr, t.remotePort) !== undefined;
+  }
+
+  private live(e: Entry<T>): T {
+    return e instanceof HibernatedConnection ? this.wake(e) : e;
+  }
+
+  /** Put `next` (same 4-tuple) where `prev` is, keeping the count: hibernating and waking. */
+  replace(prev: Entry<T>, next: Entry<T>): void {
+    const t = prev.tuple;
+    const h = this.hash(t.localAddr, t.localPort, t.remoteAddr, t.remotePort);
+    const b = this.map.get(h);
+    if (b === prev) {
+      this.map.set(h, next);
+    } else if (Array.isArray(b)) {
+      const i = b.indexOf(prev);
+      if (i >= 0) b[i] = next;
+    }
   }
 
   /** Insert; returns false (and changes nothing) if the tuple is already present. */
-  add(e: T): boolean {
+  add(e: Entry<T>): boolean {
     const t = e.tuple;
     const h = this.hash(t.localAddr, t.localPort, t.remoteAddr, t.remotePort);
     const b = this.map.get(h);
@@ -77,10 +109,25 @@ export class TupleTable<T extends HasTuple> {
     return true;
   }
 
+  /** Every entry's 4-tuple, waking nothing (for questions about ports in use). */
+  *tuples(): IterableIterator<FourTuple> {
+    for (const b of this.map.values()) {
+      if (Array.isArray(b)) {
+        for (const e of b) yield e.tuple;
+      } else {
+        yield b.tuple;
+      }
+    }
+  }
+
+  /** Every entry, hibernated ones woken first (waking replaces an entry in place: safe here). */
   *values(): IterableIterator<T> {
     for (const b of this.map.values()) {
-      if (Array.isArray(b)) yield* b;
-      else yield b;
+      if (Array.isArray(b)) {
+        for (let i = 0; i < b.length; i++) yield this.live(b[i] as Entry<T>);
+      } else {
+        yield this.live(b);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import type { Host } from '../host/host.js';
 import { TcpLayerError } from '../host/tcp-layer.js';
 import { createCongestionControl } from '../tcp/cc/index.js';
 import type { TcpConnection } from '../tcp/connection.js';
+import { HibernatedConnection, type ConnectionOwner } from '../host/hibernated.js';
 import type { TcpErrno, TcpEventType } from '../tcp/env.js';
 import type { TcpListener } from '../tcp/listener.js';
 import { formatIpv4, ipv4 } from '../wire/ipv4-addr.js';
@@ -81,14 +82,19 @@ const DEFAULT_OPTS: Readonly<SockOpts> = Object.freeze({
   congestion: '',
 });
 
-/** One file descriptor's socket: what the calls below act on. */
-class Socket {
+/**
+ * One file descriptor's socket: what the calls below act on. It is its connection's owner (the
+ * only holder, hearing its events), so the TCP layer may hibernate the connection while idle:
+ * `conn` is then a HibernatedConnection, and Sockets.live wakes it before any use.
+ */
+class Socket implements ConnectionOwner {
+  constructor(private readonly sockets: Sockets) {}
   state: SockState = 'unbound';
   localAddr = 0;
   localPort = 0;
   remoteAddr = 0;
   remotePort = 0;
-  conn: TcpConnection | null = null;
+  conn: TcpConnection | HibernatedConnection | null = null;
   listener: TcpListener | null = null;
   nonblock = false;
   /** SO_ERROR: the pending asynchronous error, reported once. */
@@ -101,6 +107,13 @@ class Socket {
   /** Promises of wait() and callbacks of watch(); null until there is one. */
   waiters: (() => void)[] | null = null;
   watchers: (() => void)[] | null = null;
+
+  connectionEvent(ev: TcpEventType, errno?: TcpErrno): void {
+    if (ev === 'established' && this.state === 'connecting') this.state = 'connected';
+    if (ev === 'error' && errno) this.error = errno;
+    if (ev === 'closed' && this.state === 'connecting') this.state = 'closed';
+    this.sockets.connectionChanged(this);
+  }
 }
 
 /**
@@ -142,7 +155,7 @@ export class Sockets {
       throw new SocketError('EPROTONOSUPPORT', 'socket', 'only SOCK_STREAM (1) is supported');
     if (protocol !== 0 && protocol !== IPPROTO_TCP) throw new SocketError('EPROTONOSUPPORT', 'socket');
     const fd = this.nextFd++;
-    const s = new Socket();
+    const s = new Socket(this);
     // SOCK_NONBLOCK (04000) may be or-ed into the type, as on Linux.
     s.nonblock = (type & O_NONBLOCK) !== 0;
     this.table.set(fd, s);
@@ -183,9 +196,8 @@ export class Sockets {
     }
     // Connections in TIME-WAIT or orphaned on this port block a bind without SO_REUSEADDR.
     if (!me.opts.reuseaddr) {
-      for (const c of this.host.tcp.sockets()) {
-        if ('tuple' in c && c.tuple.localPort === port && (addr === 0 || c.tuple.localAddr === addr))
-          return true;
+      for (const t of this.host.tcp.connections.tuples()) {
+        if (t.localPort === port && (addr === 0 || t.localAddr === addr)) return true;
       }
     }
     return false;
@@ -225,7 +237,7 @@ export class Sockets {
     const c = s.listener.accept();
     if (!c) throw wouldBlock('EAGAIN', 'accept', 'no connection is waiting');
     const nfd = this.nextFd++;
-    const n = new Socket();
+    const n = new Socket(this);
     // Accepted sockets inherit the listener's options, as on Linux.
     n.opts = s.opts;
     s.ownOpts = false;
@@ -238,6 +250,7 @@ export class Sockets {
     this.table.set(nfd, n);
     this.attach(n, c);
     this.applyOptions(n);
+    this.host.tcp.settle(c);
     return { fd: nfd, addr: formatIpv4(n.remoteAddr), port: n.remotePort };
   }
 
@@ -257,7 +270,7 @@ export class Sockets {
     if (s.state === 'connecting')
       throw new SocketError('EALREADY', 'connect', 'a connection attempt is under way');
     if (s.state === 'connected') {
-      if (s.conn && s.conn.state === 'CLOSED' && s.error) throw this.takeError(s, 'connect');
+      if (this.live(s)?.state === 'CLOSED' && s.error) throw this.takeError(s, 'connect');
       throw new SocketError('EISCONN', 'connect');
     }
     if (s.state === 'listening') throw new SocketError('EISCONN', 'connect', 'the socket is listening');
@@ -294,16 +307,22 @@ export class Sockets {
   }
 
   private attach(s: Socket, c: TcpConnection): void {
-    this.host.tcp.observe(c, (ev: TcpEventType, errno?: TcpErrno) => {
-      if (ev === 'established' && s.state === 'connecting') s.state = 'connected';
-      if (ev === 'error' && errno) s.error = errno;
-      if (ev === 'closed' && s.state === 'connecting') s.state = 'closed';
-      this.wake(s);
-    });
+    this.host.tcp.observe(c, s);
+  }
+
+  /** The socket's connection, woken first if the TCP layer hibernated it. */
+  private live(s: Socket): TcpConnection | null {
+    const c = s.conn;
+    return c instanceof HibernatedConnection ? this.host.tcp.wake(c) : c;
+  }
+
+  /** The connection's event (Socket.connectionEvent) changed what waiters may see. */
+  connectionChanged(s: Socket): void {
+    this.wake(s);
   }
 
   private applyOptions(s: Socket): void {
-    const c = s.conn;
+    const c = this.live(s);
     if (!c) return;
     const now = this.now();
     const o = s.opts;
@@ -346,12 +365,16 @@ export class Sockets {
   tryRead(fd: number, buf: Uint8Array, flags = 0): number {
     void flags;
     const s = this.get(fd, 'read');
-    const c = s.conn;
+    const c = this.live(s);
     if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
       throw new SocketError('ENOTCONN', 'read');
     }
     if (s.readShut) return 0;
-    if (c.readableBytes > 0) return c.readInto(buf, this.now());
+    if (c.readableBytes > 0) {
+      const n = c.readInto(buf, this.now());
+      this.host.tcp.settle(c);
+      return n;
+    }
     if (s.error) throw this.takeError(s, 'read');
     if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
     return -1;
@@ -376,7 +399,7 @@ export class Sockets {
   /** write() that reports EAGAIN by returning -1, as C does (see tryRead). */
   tryWrite(fd: number, data: Uint8Array, flags = 0): number {
     const s = this.get(fd, 'write');
-    const c = s.conn;
+    const c = this.live(s);
     if (s.error) throw this.takeError(s, 'write');
     if (!c || s.state === 'unbound' || s.state === 'bound' || s.state === 'listening') {
       throw new SocketError('EPIPE', 'write', 'the socket is not connected');
@@ -386,6 +409,7 @@ export class Sockets {
     if (s.state === 'connecting') return -1;
     if (data.length === 0) return 0;
     const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0, (flags & MSG_EOR) !== 0);
+    this.host.tcp.settle(c);
     return n === 0 ? -1 : n;
   }
 
@@ -396,12 +420,13 @@ export class Sockets {
   shutdown(fd: number, how: number): void {
     const s = this.get(fd, 'shutdown');
     if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) throw new SocketError('EINVAL', 'shutdown');
-    if (!s.conn || (s.state !== 'connected' && s.state !== 'connecting'))
+    const c = this.live(s);
+    if (!c || (s.state !== 'connected' && s.state !== 'connecting'))
       throw new SocketError('ENOTCONN', 'shutdown');
     if (how !== SHUT_WR) s.readShut = true;
     if (how !== SHUT_RD) {
       s.writeShut = true;
-      s.conn.shutdownWrite(this.now());
+      c.shutdownWrite(this.now());
     }
     this.wake(s);
   }
@@ -411,11 +436,12 @@ export class Sockets {
     this.table.delete(fd);
     const now = this.now();
     if (s.listener) this.host.tcp.closeListener(s.listener);
-    if (s.conn) {
-      this.host.tcp.observe(s.conn, null);
+    const c = this.live(s);
+    if (c) {
+      this.host.tcp.observe(c, null);
       // SO_LINGER with a zero timeout: an abortive close (RST), as RFC 9293 §3.10.5 ABORT.
-      if (s.opts.linger.onoff && s.opts.linger.linger === 0) s.conn.abort(now);
-      else s.conn.close(now);
+      if (s.opts.linger.onoff && s.opts.linger.linger === 0) c.abort(now);
+      else c.close(now);
     }
     s.state = 'closed';
     this.wake(s);
@@ -433,7 +459,7 @@ export class Sockets {
 
   ioctl(fd: number, request: number): number {
     const s = this.get(fd, 'ioctl');
-    const c = s.conn;
+    const c = this.live(s);
     if (request === SIOCINQ) {
       if (s.state === 'listening') throw new SocketError('EINVAL', 'ioctl');
       return c ? c.readableBytes : 0;
@@ -482,7 +508,7 @@ export class Sockets {
       case 'TCP_NODELAY':
         o.nodelay = need() !== 0;
         // Setting it (even again) pushes what is queued, as Linux does.
-        if (o.nodelay && s.conn) s.conn.setNoDelay(true, this.now());
+        if (o.nodelay) this.live(s)?.setNoDelay(true, this.now());
         break;
       case 'TCP_CORK':
         o.cork = need() !== 0;
@@ -510,16 +536,20 @@ export class Sockets {
         break;
       case 'TCP_CONGESTION': {
         const cc = String(value);
-        if (s.conn && !s.conn.setCongestionControl(cc))
+        const c = this.live(s);
+        if (c && !c.setCongestionControl(cc))
           throw new SocketError('ENOENT', 'setsockopt', `no congestion control "${cc}"`);
-        if (!s.conn && !createCongestionControl(cc)) {
+        if (!c && !createCongestionControl(cc)) {
           throw new SocketError('ENOENT', 'setsockopt', `no congestion control "${cc}"`);
         }
         o.congestion = cc;
         break;
       }
       case 'TCP_QUICKACK':
-        if (s.conn && need()) s.conn.quickAcks = Math.max(s.conn.quickAcks, 16);
+        if (s.conn && need()) {
+          const c = this.live(s) as TcpConnection;
+          c.quickAcks = Math.max(c.quickAcks, 16);
+        }
         break;
       default:
         throw new SocketError('ENOPROTOOPT', 'setsockopt', `${opt} cannot be set`);
@@ -531,7 +561,7 @@ export class Sockets {
     const s = this.get(fd, 'getsockopt');
     const opt = this.optionName(level, name, 'getsockopt');
     const o = s.opts;
-    const c = s.conn;
+    const c = this.live(s);
     const s0 = this.host.settings;
     switch (opt) {
       case 'SO_REUSEADDR':
@@ -610,7 +640,7 @@ export class Sockets {
 
   getpeername(fd: number): { addr: string; port: number } {
     const s = this.get(fd, 'getpeername');
-    if (!s.conn || s.state !== 'connected') throw new SocketError('ENOTCONN', 'getpeername');
+    if (!this.live(s) || s.state !== 'connected') throw new SocketError('ENOTCONN', 'getpeername');
     return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
   }
 
@@ -623,7 +653,7 @@ export class Sockets {
       if (s.listener.acceptQueueLength > 0) r |= POLLIN;
       return r & (events | POLLERR | POLLHUP);
     }
-    const c = s.conn;
+    const c = this.live(s);
     if (!c) return s.state === 'closed' ? POLLHUP : POLLOUT | POLLHUP;
     if (s.error) r |= POLLERR;
     if (c.readableBytes > 0 || c.eof || s.readShut) r |= POLLIN;

@@ -1,0 +1,33 @@
+import type { TcpConnection } from '../tcp/connection.js';
+import type { FourTuple, TcpErrno, TcpEventType } from '../tcp/env.js';
+
+/**
+ * Who holds a connection and hears its events, when that is the only holder (the BSD socket
+ * layer's descriptor): the TCP layer may then swap the connection for a HibernatedConnection while
+ * it is idle, and back before anything touches it (tcp-layer.ts, hibernate/wake).
+ */
+export interface ConnectionOwner {
+  conn: TcpConnection | HibernatedConnection | null;
+  connectionEvent(ev: TcpEventType, errno?: TcpErrno): void;
+}
+
+/**
+ * An idle connection's place in the tables while its state is packed in the host's StateStore:
+ * its 4-tuple (it is its own tuple, saving an object per connection), where its record is, and
+ * its owner.
+ */
+export class HibernatedConnection implements FourTuple {
+  constructor(
+    readonly localAddr: number,
+    readonly localPort: number,
+    readonly remoteAddr: number,
+    readonly remotePort: number,
+    /** The record's StateStore slot (template and offset in one number). */
+    readonly slot: number,
+    readonly owner: ConnectionOwner,
+  ) {}
+
+  get tuple(): FourTuple {
+    return this;
+  }
+}
