@@ -43,12 +43,19 @@ export function costResult(name: string, unit: string, synack: number[], node: n
   return { name, unit, synack: s, node: n, ratio: s > 0 ? n / s : null };
 }
 
-/** Alternate the two sides run by run, so drift in the machine's load affects both alike. */
+/**
+ * Alternate the two sides run by run, so drift in the machine's load affects both alike. Each side
+ * first runs once uncounted: the first run of either pays for compiling its code (V8 has not yet
+ * optimised the hot functions, and the heap has not grown to the workload), which is not what a
+ * program that has been running a while sees.
+ */
 export async function alternate(
   runs: number,
   synack: () => Promise<number>,
   node: () => Promise<number>,
 ): Promise<{ synack: number[]; node: number[] }> {
+  await synack();
+  await node();
   const out = { synack: [] as number[], node: [] as number[] };
   for (let i = 0; i < runs; i++) {
     out.synack.push(await synack());
