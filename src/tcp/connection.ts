@@ -329,6 +329,8 @@ export class TcpConnection {
     if (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT') mib.CurrEstab--;
     if (s === 'ESTABLISHED' || s === 'CLOSE-WAIT') mib.CurrEstab++;
     this.state = s;
+    // Nothing is sent any more: the scoreboard's storage can serve another connection.
+    if ((s === 'TIME-WAIT' || s === 'CLOSED') && this.sbMade !== null) this.sbMade.release();
     this.emit('state');
   }
 

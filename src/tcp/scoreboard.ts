@@ -26,6 +26,20 @@ export const UNIT_END = 64;
 const NO_SEQS = new Uint32Array(0);
 const NO_TIMES = new Float64Array(0);
 const NO_FLAGS = new Uint8Array(0);
+/** The first storage a scoreboard takes, in segments (a power of two: slots are masked). */
+const FIRST_CAP = 16;
+
+/**
+ * Storage of scoreboards that were done with (their connection closed or reached TIME-WAIT with
+ * nothing outstanding), for the next connection's first segment: a connection's first grow made
+ * four typed arrays, most of them off the V8 heap, and a TIME-WAIT connection kept them for
+ * 60 s. Bounded so that a burst of closes keeps no more than this.
+ */
+const POOL_MAX = 1024;
+const poolSeqs: (typeof NO_SEQS)[] = [];
+const poolLens: (typeof NO_SEQS)[] = [];
+const poolTimes: (typeof NO_TIMES)[] = [];
+const poolFlags: (typeof NO_FLAGS)[] = [];
 
 export class Scoreboard {
   // Allocated at the first segment, not with the connection: a listener's child or an idle
@@ -212,8 +226,36 @@ export class Scoreboard {
     this.flagBits[to] = this.flagBits[from] as number;
   }
 
+  /**
+   * Give the storage back for another connection's scoreboard: only when nothing is recorded,
+   * so what is readable (counts, packetsOut) stays the same; a later segment takes storage again.
+   */
+  release(): void {
+    if (this.n !== 0 || this.seqs.length !== FIRST_CAP) return;
+    if (poolSeqs.length < POOL_MAX) {
+      poolSeqs.push(this.seqs);
+      poolLens.push(this.lens);
+      poolTimes.push(this.times);
+      poolFlags.push(this.flagBits);
+    }
+    this.seqs = NO_SEQS;
+    this.lens = NO_SEQS;
+    this.times = NO_TIMES;
+    this.flagBits = NO_FLAGS;
+    this.head = 0;
+  }
+
   private grow(): void {
-    const cap = Math.max(16, this.seqs.length * 2);
+    if (this.seqs.length === 0 && poolSeqs.length > 0) {
+      // Never holding a segment, it copies nothing; stale contents are past n and never read.
+      this.seqs = poolSeqs.pop() as typeof NO_SEQS;
+      this.lens = poolLens.pop() as typeof NO_SEQS;
+      this.times = poolTimes.pop() as typeof NO_TIMES;
+      this.flagBits = poolFlags.pop() as typeof NO_FLAGS;
+      this.head = 0;
+      return;
+    }
+    const cap = Math.max(FIRST_CAP, this.seqs.length * 2);
     const seqs = new Uint32Array(cap);
     const lens = new Uint32Array(cap);
     const times = new Float64Array(cap);
