@@ -1,5 +1,5 @@
 import type { Scheduler, Timer } from '../sim/scheduler.js';
-import { TcpConnection } from '../tcp/connection.js';
+import { TcpConnection, type ConnectionOptions } from '../tcp/connection.js';
 import type { FourTuple, TcpConnectionLike, TcpErrno, TcpEventType } from '../tcp/env.js';
 import { IsnGenerator } from '../tcp/isn.js';
 import { TcpListener, type TcpListenerEnv } from '../tcp/listener.js';
@@ -336,13 +336,14 @@ export class TcpLayer implements TcpListenerEnv {
     }
     const tuple = { localAddr, localPort, remoteAddr, remotePort };
     const now = this.now();
-    const conn = new TcpConnection(this, tuple, {
+    const co: ConnectionOptions = {
       mss: opts.mss ? Math.min(opts.mss, this.mssFor(remoteAddr)) : this.mssFor(remoteAddr),
       iss: this.isn(tuple, now),
       tsOffset: this.tsOffset(tuple),
-      ...(opts.sndBuf ? { sndBuf: opts.sndBuf } : {}),
-      ...(opts.rcvBuf ? { rcvBuf: opts.rcvBuf } : {}),
-    });
+    };
+    if (opts.sndBuf) co.sndBuf = opts.sndBuf;
+    if (opts.rcvBuf) co.rcvBuf = opts.rcvBuf;
+    const conn = new TcpConnection(this, tuple, co);
     if (opts.observer) this.observers.set(conn, opts.observer);
     this.addConnection(conn);
     conn.connect(now);

@@ -65,7 +65,8 @@ export class Socket extends Duplex {
       this.remote = { address: peer.addr, port: peer.port };
       this.attach();
     }
-    this.once('end', () => this.maybeClose());
+    // 'end' comes once: a shared listener, not a closure and a once() wrapper per socket.
+    this.on('end', Socket.closeAfterEnd);
   }
 
   // --- connecting ---------------------------------------------------------------------------
@@ -235,6 +236,10 @@ export class Socket extends Duplex {
     this.maybeClose();
   }
 
+  private static closeAfterEnd(this: Socket): void {
+    this.maybeClose();
+  }
+
   /** Both directions are done: close the descriptor and emit 'close', as net.Socket does. */
   private maybeClose(): void {
     if (this.readableEnded && this.writableFinished && !this.destroyed) this.destroy();
@@ -253,7 +258,7 @@ export class Socket extends Duplex {
     }
     this.connecting = false;
     cb(err);
-    process.nextTick(() => this.emit('close', err !== null && err !== undefined));
+    process.nextTick(emitClose, this, err !== null && err !== undefined);
   }
 
   /** Close with RST instead of FIN (SO_LINGER 0), as net.Socket's resetAndDestroy. */
@@ -400,4 +405,9 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectOptions, (() => v
   opts.port = port;
   if (opts.host === 'localhost') opts.host = '127.0.0.1';
   return [opts, cb];
+}
+
+/** The 'close' event, on the tick after destroy as net.Socket emits it (no closure per socket). */
+function emitClose(s: Socket, hadError: boolean): void {
+  s.emit('close', hadError);
 }

@@ -281,13 +281,15 @@ export class Sockets {
     const a = typeof addr === 'number' ? addr : ipv4(addr);
     let c: TcpConnection;
     try {
-      c = this.host.tcp.connect(a, port, {
-        ...(s.localAddr ? { localAddr: s.localAddr } : {}),
-        ...(s.localPort ? { localPort: s.localPort } : {}),
-        ...(s.opts.sndbuf ? { sndBuf: s.opts.sndbuf } : {}),
-        ...(s.opts.rcvbuf ? { rcvBuf: s.opts.rcvbuf } : {}),
-        ...(s.opts.maxseg ? { mss: s.opts.maxseg } : {}),
-      });
+      // One options object with only what is set (no spreads of little objects per connect).
+      const o: { localAddr?: number; localPort?: number; sndBuf?: number; rcvBuf?: number; mss?: number } =
+        {};
+      if (s.localAddr) o.localAddr = s.localAddr;
+      if (s.localPort) o.localPort = s.localPort;
+      if (s.opts.sndbuf) o.sndBuf = s.opts.sndbuf;
+      if (s.opts.rcvbuf) o.rcvBuf = s.opts.rcvbuf;
+      if (s.opts.maxseg) o.mss = s.opts.maxseg;
+      c = this.host.tcp.connect(a, port, o);
     } catch (e) {
       throw this.convert(e, 'connect');
     }

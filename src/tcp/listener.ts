@@ -1,9 +1,12 @@
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
-import { TcpConnection, initialWscale } from './connection.js';
+import { TcpConnection, initialWscale, type ConnectionOptions } from './connection.js';
 import type { FourTuple, TcpEnv } from './env.js';
 import { seqAdd, seqLt } from './seq.js';
 import { COOKIE_MSS_TABLE, SynCookies } from './syncookies.js';
 import { updatePacingRate } from './tso.js';
+
+/** The SYN's options as negotiate() reads them (it keeps nothing): one record, reused. */
+const SYN_SCRATCH = new TcpSegment();
 
 /** What a listener needs beyond a connection's env. */
 export interface TcpListenerEnv extends TcpEnv {
@@ -362,13 +365,10 @@ export class TcpListener {
 
   private makeConnection(req: SynRequest, now: number): TcpConnection {
     const s = this.env.settings;
-    const c = new TcpConnection(this.env, req.tuple, {
-      mss: req.mss,
-      iss: req.iss,
-      tsOffset: req.tsOffset,
-      ...(this.buffers.rcvBuf !== undefined ? { rcvBuf: this.buffers.rcvBuf } : {}),
-      ...(this.buffers.sndBuf !== undefined ? { sndBuf: this.buffers.sndBuf } : {}),
-    });
+    const o: ConnectionOptions = { mss: req.mss, iss: req.iss, tsOffset: req.tsOffset };
+    if (this.buffers.rcvBuf !== undefined) o.rcvBuf = this.buffers.rcvBuf;
+    if (this.buffers.sndBuf !== undefined) o.sndBuf = this.buffers.sndBuf;
+    const c = new TcpConnection(this.env, req.tuple, o);
     c.irs = req.irs;
     c.rcvNxt = seqAdd(req.irs, 1);
     // The SYN-ACK acknowledged RCV.NXT: it is Last.ACK.sent (RFC 7323 §4.3), so the peer's next
@@ -377,7 +377,7 @@ export class TcpListener {
     // Our SYN is outstanding until this very ACK is processed by the new connection.
     c.sndUna = req.iss;
     c.sndNxt = seqAdd(req.iss, 1);
-    const syn = new TcpSegment();
+    const syn = SYN_SCRATCH.clear();
     syn.mss = req.peerMss;
     syn.wscale = req.peerWscale;
     syn.sackPermitted = req.sackOk;
