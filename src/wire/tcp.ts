@@ -66,7 +66,8 @@ export function parseTcpAt(
   out.urgentPointer = readU16(buf, at + 18);
   const hend = at + doff * 4;
   out.setOptionsRange(buf, at + 20, hend);
-  out.payload = buf.subarray(hend, end);
+  // A bare ACK, SYN or FIN keeps clear()'s shared empty payload: no view made per segment.
+  if (hend < end) out.payload = buf.subarray(hend, end);
   parseOptions(buf, at + 20, hend, out);
   return null;
 }
