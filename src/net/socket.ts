@@ -35,6 +35,7 @@ type Pending = { chunk: Uint8Array; off: number; cb: (err?: Error | null) => voi
 /** Node's net reads at most 64 KiB at a time; so does this. */
 const READ_MAX = 64 * 1024;
 const probe = Buffer.alloc(1);
+const NO_CHUNK = new Uint8Array(0);
 
 /**
  * A TCP connection on a synack host shaped like Node's net.Socket: a stream.Duplex whose writes
@@ -48,6 +49,7 @@ export class Socket extends Duplex {
   private written = 0;
   private reading = false;
   private pendingWrite: Pending | null = null;
+  private writeRecord: Pending | null = null;
   private finalCb: ((err?: Error | null) => void) | null = null;
   private unwatch: (() => void) | null = null;
   private timeoutMs = 0;
@@ -144,8 +146,11 @@ export class Socket extends Duplex {
       this.onConnected();
       return;
     }
-    if (this.reading) this.pull();
+    // A read that ended in EAGAIN has just seen that no error is pending (read reports one
+    // first); only a write since could have found one, so only then is it asked for again.
+    const noError = this.reading && this.pull();
     if (this.pendingWrite) this.flush();
+    else if (noError) return;
     if (!this.destroyed && s.poll(this.fd, POLLERR) & POLLERR) {
       // An error with nobody reading or writing (a reset): Node reports it anyway.
       const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
@@ -161,7 +166,8 @@ export class Socket extends Duplex {
     if (!this.connecting && this.fd >= 0) this.pull();
   }
 
-  private pull(): void {
+  /** Read while the stream wants data; true if it stopped because nothing more was waiting (EAGAIN). */
+  private pull(): boolean {
     const s = this.env.sockets;
     while (this.reading && !this.destroyed) {
       let n: number;
@@ -173,24 +179,34 @@ export class Socket extends Duplex {
         n = s.tryRead(this.fd, buf);
       } catch (e) {
         this.destroy(nodeError(e, 'read'));
-        return;
+        return false;
       }
-      if (n < 0) return;
+      if (n < 0) return true;
       if (n === 0) {
         this.reading = false;
         this.push(null);
-        return;
+        return false;
       }
       this.bytesRead += n;
       this.touch();
       this.reading = this.push(n === buf.length ? buf : buf.subarray(0, n));
     }
+    return false;
   }
 
   // --- writing ------------------------------------------------------------------------------
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.pendingWrite = { chunk, off: 0, cb };
+    // One record per socket, reused: the stream has one write outstanding at a time, and flush
+    // reads nothing from it after calling back.
+    const p = this.writeRecord;
+    if (p === null) this.pendingWrite = this.writeRecord = { chunk, off: 0, cb };
+    else {
+      p.chunk = chunk;
+      p.off = 0;
+      p.cb = cb;
+      this.pendingWrite = p;
+    }
     if (!this.connecting) this.flush();
   }
 
@@ -207,11 +223,13 @@ export class Socket extends Duplex {
         this.touch();
       } catch (e) {
         this.pendingWrite = null;
+        p.chunk = NO_CHUNK;
         p.cb(nodeError(e, 'write'));
         return;
       }
     }
     this.pendingWrite = null;
+    p.chunk = NO_CHUNK; // the record keeps no written data alive
     p.cb();
   }
 
