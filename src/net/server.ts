@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { POLLIN } from '../socket/constants.js';
 import { SocketError } from '../socket/errno.js';
 import { codedError, nodeError } from './errors.js';
 import { Socket, type NetEnv } from './socket.js';
@@ -90,15 +89,15 @@ export class Server extends EventEmitter {
   private acceptAll(): void {
     const s = this.env.sockets;
     while (this.fd >= 0) {
-      // Ask first, rather than have accept() throw EAGAIN when the queue is drained.
-      if (!(s.poll(this.fd, POLLIN) & POLLIN)) return;
       let fd: number;
       try {
-        fd = s.accept(this.fd).fd;
+        // -1 when the queue is drained (EAGAIN), without an error object.
+        fd = s.tryAccept(this.fd);
       } catch (e) {
-        if (!(e instanceof SocketError && e.errno === 'EAGAIN')) this.emit('error', nodeError(e, 'accept'));
+        this.emit('error', nodeError(e, 'accept'));
         return;
       }
+      if (fd < 0) return;
       const sock = new Socket(this.env, { fd, allowHalfOpen: this.opts.allowHalfOpen ?? false });
       if (this.opts.noDelay) sock.setNoDelay(true);
       if (this.opts.keepAlive) sock.setKeepAlive(true, this.opts.keepAliveInitialDelay ?? 0);

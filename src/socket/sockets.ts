@@ -231,11 +231,23 @@ export class Sockets {
 
   /** accept(): the next established connection, or EAGAIN when none is waiting. */
   accept(fd: number): { fd: number; addr: string; port: number } {
+    const nfd = this.tryAccept(fd);
+    if (nfd < 0) throw wouldBlock('EAGAIN', 'accept', 'no connection is waiting');
+    const n = this.table.get(nfd) as Socket;
+    return { fd: nfd, addr: formatIpv4(n.remoteAddr), port: n.remotePort };
+  }
+
+  /**
+   * accept() that reports EAGAIN by returning -1 and gives only the new descriptor: the `net`
+   * drop-in drains the queue until it is empty and asks for the peer's address itself, so it
+   * would otherwise poll first and have an address formatted twice per connection.
+   */
+  tryAccept(fd: number): number {
     const s = this.get(fd, 'accept');
     if (s.state !== 'listening' || !s.listener)
       throw new SocketError('EINVAL', 'accept', 'the socket is not listening');
     const c = s.listener.accept();
-    if (!c) throw wouldBlock('EAGAIN', 'accept', 'no connection is waiting');
+    if (!c) return -1;
     const nfd = this.nextFd++;
     const n = new Socket(this);
     // Accepted sockets inherit the listener's options, as on Linux.
@@ -251,7 +263,7 @@ export class Sockets {
     this.attach(n, c);
     this.applyOptions(n);
     this.host.tcp.settle(c);
-    return { fd: nfd, addr: formatIpv4(n.remoteAddr), port: n.remotePort };
+    return nfd;
   }
 
   /** connect(): starts the handshake; EINPROGRESS until it completes (poll for POLLOUT). */
