@@ -1,7 +1,25 @@
 /** Node's net.isIP family: 4 for a dotted quad, 6 for an IPv6 literal, 0 otherwise. */
 export function isIPv4(s: string): boolean {
-  const parts = s.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255);
+  // Four parts of 1-3 digits without a leading zero, each at most 255, scanned by character
+  // code: every connect() asks, and it should make no garbage.
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let leadingZero = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      if (leadingZero || ++digits > 3) return false;
+      if (digits === 1 && ch === 48) leadingZero = true;
+      part = part * 10 + (ch - 48);
+    } else if (ch === 46 && digits > 0 && dots < 3 && part <= 255) {
+      part = 0;
+      digits = 0;
+      leadingZero = false;
+      dots++;
+    } else return false;
+  }
+  return dots === 3 && digits > 0 && part <= 255;
 }
 
 export function isIPv6(s: string): boolean {

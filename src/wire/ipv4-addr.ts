@@ -4,18 +4,31 @@
  */
 export type Ipv4Addr = number;
 
-/** Parse dotted-quad text; returns -1 when the text is not a valid IPv4 address. */
+/**
+ * Parse dotted-quad text; returns -1 when the text is not a valid IPv4 address: four parts of 1-3
+ * decimal digits, each at most 255. Scanned by character code, so that a connect() given an
+ * address string makes no garbage.
+ */
 export function parseIpv4(text: string): Ipv4Addr {
-  const parts = text.split('.');
-  if (parts.length !== 4) return -1;
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return -1;
-    const n = Number(p);
-    if (n > 255) return -1;
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (ch - 48);
+    } else if (ch === 46 && digits > 0 && dots < 3) {
+      if (part > 255) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else return -1;
   }
-  return v >>> 0;
+  if (dots !== 3 || digits === 0 || part > 255) return -1;
+  return (v * 256 + part) >>> 0;
 }
 
 /** Parse dotted-quad text or throw a clear error (for configuration, never for packets). */
