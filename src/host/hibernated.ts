@@ -14,18 +14,30 @@ export interface ConnectionOwner {
 /**
  * An idle connection's place in the tables while its state is packed in the host's StateStore:
  * its 4-tuple (it is its own tuple, saving an object per connection), where its record is, and
- * its owner.
+ * its owner. Both ports share one field (localPort << 16 | remotePort): 64 bytes rather than 72.
  */
 export class HibernatedConnection implements FourTuple {
+  private readonly ports: number;
+
   constructor(
     readonly localAddr: number,
-    readonly localPort: number,
+    localPort: number,
     readonly remoteAddr: number,
-    readonly remotePort: number,
+    remotePort: number,
     /** The record's StateStore slot (template and offset in one number). */
     readonly slot: number,
     readonly owner: ConnectionOwner,
-  ) {}
+  ) {
+    this.ports = (localPort << 16) | remotePort;
+  }
+
+  get localPort(): number {
+    return this.ports >>> 16;
+  }
+
+  get remotePort(): number {
+    return this.ports & 0xffff;
+  }
 
   get tuple(): FourTuple {
     return this;

@@ -34,7 +34,8 @@ export class TupleTable<T extends HasTuple> {
     h = Math.imul(h ^ localAddr, 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13) ^ remoteAddr, 0xc2b2ae35);
     h = Math.imul(h ^ (h >>> 16) ^ ((localPort << 16) | remotePort), 0x27d4eb2f);
-    return (h ^ (h >>> 15)) >>> 0;
+    // A signed 32-bit key is a small integer to V8 (unsigned, half the keys would be boxed numbers).
+    return h ^ (h >>> 15);
   }
 
   get(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): T | undefined {

@@ -87,26 +87,110 @@ const DEFAULT_OPTS: Readonly<SockOpts> = Object.freeze({
  * only holder, hearing its events), so the TCP layer may hibernate the connection while idle:
  * `conn` is then a HibernatedConnection, and Sockets.live wakes it before any use.
  */
+const STATES: readonly SockState[] = ['unbound', 'bound', 'listening', 'connecting', 'connected', 'closed'];
+const STATE_MASK = 7;
+const NONBLOCK = 8;
+const READ_SHUT = 16;
+const WRITE_SHUT = 32;
+const OWN_OPTS = 64;
+/** The endpoint field holds the listener (else the connection, or nothing). */
+const LISTENER = 128;
+
+/**
+ * A descriptor's socket. An idle connection is mostly this object (its connection is packed in the
+ * host's StateStore), so it keeps few fields: the state and the flags share one small integer,
+ * both ports another, the connection and the listener (never both) one field, and the waiters
+ * and watchers one record made on first use; the accessors keep the old names. 9 fields rather
+ * than 16: 96 bytes rather than 152 per descriptor, 112 per idle connection with both ends here.
+ */
 class Socket implements ConnectionOwner {
   constructor(private readonly sockets: Sockets) {}
-  state: SockState = 'unbound';
+  private bits = 0;
   localAddr = 0;
-  localPort = 0;
   remoteAddr = 0;
-  remotePort = 0;
-  conn: TcpConnection | HibernatedConnection | null = null;
-  listener: TcpListener | null = null;
-  nonblock = false;
+  /** localPort << 16 | remotePort. */
+  private ports = 0;
+  private endpoint: TcpConnection | HibernatedConnection | TcpListener | null = null;
   /** SO_ERROR: the pending asynchronous error, reported once. */
   error: ErrnoName | null = null;
-  readShut = false;
-  writeShut = false;
   /** The options set on this socket; shared (and frozen) until written, see writableOpts. */
   opts: Readonly<SockOpts> = DEFAULT_OPTS;
-  ownOpts = false;
   /** Promises of wait() and callbacks of watch(); null until there is one. */
-  waiters: (() => void)[] | null = null;
-  watchers: (() => void)[] | null = null;
+  private waiting: { waiters: (() => void)[] | null; watchers: (() => void)[] | null } | null = null;
+
+  get state(): SockState {
+    return STATES[this.bits & STATE_MASK] as SockState;
+  }
+  set state(v: SockState) {
+    this.bits = (this.bits & ~STATE_MASK) | STATES.indexOf(v);
+  }
+  private flag(f: number, on: boolean): void {
+    this.bits = on ? this.bits | f : this.bits & ~f;
+  }
+  get nonblock(): boolean {
+    return (this.bits & NONBLOCK) !== 0;
+  }
+  set nonblock(v: boolean) {
+    this.flag(NONBLOCK, v);
+  }
+  get readShut(): boolean {
+    return (this.bits & READ_SHUT) !== 0;
+  }
+  set readShut(v: boolean) {
+    this.flag(READ_SHUT, v);
+  }
+  get writeShut(): boolean {
+    return (this.bits & WRITE_SHUT) !== 0;
+  }
+  set writeShut(v: boolean) {
+    this.flag(WRITE_SHUT, v);
+  }
+  get ownOpts(): boolean {
+    return (this.bits & OWN_OPTS) !== 0;
+  }
+  set ownOpts(v: boolean) {
+    this.flag(OWN_OPTS, v);
+  }
+  get localPort(): number {
+    return this.ports >>> 16;
+  }
+  set localPort(v: number) {
+    this.ports = (v << 16) | (this.ports & 0xffff);
+  }
+  get remotePort(): number {
+    return this.ports & 0xffff;
+  }
+  set remotePort(v: number) {
+    this.ports = (this.ports & ~0xffff) | v;
+  }
+  get conn(): TcpConnection | HibernatedConnection | null {
+    return this.bits & LISTENER ? null : (this.endpoint as TcpConnection | HibernatedConnection | null);
+  }
+  set conn(c: TcpConnection | HibernatedConnection | null) {
+    if (c || !(this.bits & LISTENER)) this.endpoint = c;
+    if (c) this.bits &= ~LISTENER;
+  }
+  get listener(): TcpListener | null {
+    return this.bits & LISTENER ? (this.endpoint as TcpListener) : null;
+  }
+  set listener(l: TcpListener | null) {
+    if (l || this.bits & LISTENER) this.endpoint = l;
+    this.flag(LISTENER, l !== null);
+  }
+  get waiters(): (() => void)[] | null {
+    return this.waiting?.waiters ?? null;
+  }
+  set waiters(w: (() => void)[] | null) {
+    if (this.waiting) this.waiting.waiters = w;
+    else if (w) this.waiting = { waiters: w, watchers: null };
+  }
+  get watchers(): (() => void)[] | null {
+    return this.waiting?.watchers ?? null;
+  }
+  set watchers(w: (() => void)[] | null) {
+    if (this.waiting) this.waiting.watchers = w;
+    else if (w) this.waiting = { waiters: null, watchers: w };
+  }
 
   connectionEvent(ev: TcpEventType, errno?: TcpErrno): void {
     if (ev === 'established' && this.state === 'connecting') this.state = 'connected';

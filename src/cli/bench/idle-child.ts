@@ -3,6 +3,14 @@
  * figure is this process's memory and nothing else's: `idle-child.js synack|node N [LIMIT]` prints
  * one JSON line {connections, rssPerConn, heapPerConn, rss}. synack stops early once the process
  * holds more than LIMIT bytes (and says how many connections it reached).
+ *
+ * The per-connection figure is a slope: memory (after a full GC) once the first half of the
+ * connections is established, and again once all are, divided by the connections in between.
+ * Both sides are measured the same way. Why not (end - start) / N: the first burst of allocation
+ * grows V8's young generation (semi-spaces, up to ~32 MB) and other per-process structures
+ * once; at 10,000 connections that fixed cost would read as ~3 KB per connection on either
+ * side. The second half pays only what each further connection holds. With 1,000,000 (idle-1m)
+ * the fixed cost is amortised anyway, and the budget there is the whole process's RSS.
  */
 import * as nodeNet from 'node:net';
 import { Host } from '../../host/host.js';
@@ -22,12 +30,30 @@ function collect(): { rss: number; heap: number } {
   return { rss: m.rss, heap: m.heapUsed + m.external + m.arrayBuffers };
 }
 
+interface Sample {
+  rss: number;
+  heap: number;
+  made: number;
+}
+interface Result {
+  rss: number;
+  heap: number;
+  connections: number;
+}
+
+/** Memory per connection between the two samples (see the comment at the top). */
+function slope(mid: Sample | undefined, end: Sample): Result {
+  const from = mid ?? { rss: 0, heap: 0, made: 0 };
+  const k = end.made - from.made;
+  return { rss: (end.rss - from.rss) / k, heap: (end.heap - from.heap) / k, connections: end.made };
+}
+
 /**
  * Both ends in synack, through the BSD sockets API (a descriptor per end, as a C program holds):
  * a client host connects N times to a server host over a perfect link, in virtual time, and
  * every connection is accepted. Then nothing moves: the connections are idle.
  */
-function synack(n: number, limitBytes: number): { rss: number; heap: number; connections: number } {
+function synack(n: number, limitBytes: number): Result {
   const sim = new Simulator({ seed: 1 });
   const settings = { ip_local_port_range: '1024 65535', somaxconn: 65535 };
   const a = new Host({ name: 'client', scheduler: sim, random32: () => sim.rng.nextU32(), settings });
@@ -45,10 +71,12 @@ function synack(n: number, limitBytes: number): { rss: number; heap: number; con
     listeners.push(l);
   }
   sim.run();
-  const before = collect();
+  let mid: Sample | undefined;
   const fds: number[] = [];
   let made = 0;
   while (made < n) {
+    // Every accept is done here, so every connection made so far is established.
+    if (mid === undefined && made >= n / 2) mid = { ...collect(), made };
     // Past the memory budget, stop and report how far it got (rather than thrash towards OOM).
     if (limitBytes > 0 && made % 50_000 === 0 && process.memoryUsage.rss() > limitBytes) break;
     const batch = Math.min(BATCH, n - made);
@@ -77,20 +105,27 @@ function synack(n: number, limitBytes: number): { rss: number; heap: number; con
   if (established !== made || fds.length !== 2 * made) {
     throw new Error(`idle-memory: ${established} connections and ${fds.length} descriptors for ${made}`);
   }
-  const after = collect();
-  return { rss: (after.rss - before.rss) / made, heap: (after.heap - before.heap) / made, connections: made };
+  return slope(mid, { ...collect(), made });
 }
 
 /** Both ends in Node: a server and N client sockets on 127.0.0.1, each end a net.Socket. */
-async function node(n: number): Promise<{ rss: number; heap: number; connections: number }> {
+async function node(n: number): Promise<Result> {
   const accepted: nodeNet.Socket[] = [];
   const server = nodeNet.createServer((s) => void accepted.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', 2048, r));
   const port = (server.address() as nodeNet.AddressInfo).port;
   await new Promise((r) => setTimeout(r, 50));
-  const before = collect();
+  const settle = async (made: number): Promise<void> => {
+    while (accepted.length < made) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+  };
+  let mid: Sample | undefined;
   const clients: nodeNet.Socket[] = [];
   for (let made = 0; made < n;) {
+    if (mid === undefined && made >= n / 2) {
+      await settle(made);
+      mid = { ...collect(), made };
+    }
     const batch = Math.min(500, n - made);
     const waits: Promise<void>[] = [];
     for (let i = 0; i < batch; i++, made++) {
@@ -100,10 +135,8 @@ async function node(n: number): Promise<{ rss: number; heap: number; connections
     }
     await Promise.all(waits);
   }
-  while (accepted.length < n) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 100));
-  const after = collect();
-  const out = { rss: (after.rss - before.rss) / n, heap: (after.heap - before.heap) / n, connections: n };
+  await settle(n);
+  const out = slope(mid, { ...collect(), made: n });
   for (const c of clients) c.destroy();
   for (const s of accepted) s.destroy();
   server.close();

@@ -39,7 +39,8 @@ function nodeConnections(): number {
 /**
  * Process memory (RSS, after a full GC) per idle established connection, both ends in one
  * process: 10,000 connections through synack's sockets against 10,000 through Node's net (the
- * kernel's own socket memory is not counted for Node). Then synack alone with 1,000,000.
+ * kernel's own socket memory is not counted for Node), counted on both sides as the slope
+ * between 5,000 and 10,000 established (idle-child.ts says why). Then synack alone with 1,000,000.
  */
 export const idleMemory: Benchmark = {
   name: 'idle-memory',
