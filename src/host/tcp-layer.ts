@@ -78,6 +78,16 @@ export class TcpLayer implements TcpListenerEnv {
   readonly cookies: SynCookies;
   private timer: Timer | null = null;
   private timerAt = Infinity;
+  /**
+   * Inside engine work the earliest deadline changes several times per segment (an ACK cancels
+   * the retransmission timer, the data arms the delayed ACK, the reply cancels it and re-arms the
+   * retransmission timer and then the loss probe), so the pending event is moved once, when the
+   * work ends (leave()): to `pendingAt` (Infinity: cancelled), ranked by `pendingTicket`, the
+   * scheduler's order taken at the last change, exactly as if it had moved every time.
+   */
+  private pendingAt = 0;
+  private pendingTicket = -1;
+  private pending = false;
   private running = false;
   private challengeSecond = -1;
   private challengeCount = 0;
@@ -207,7 +217,7 @@ export class TcpLayer implements TcpListenerEnv {
       if (typeof o === 'function') o(ev, errno);
       else o.connectionEvent(ev, errno);
     } finally {
-      this.depth--;
+      this.leave();
     }
   }
 
@@ -497,7 +507,7 @@ export class TcpLayer implements TcpListenerEnv {
         try {
           c.input(seg, now);
         } finally {
-          this.depth--;
+          this.leave();
         }
         this.settle(c);
         return true;
@@ -547,16 +557,41 @@ export class TcpLayer implements TcpListenerEnv {
   private armTimer(): void {
     if (this.running) return;
     const next = this.heap.peekDeadline();
-    if (next === this.timerAt) return;
+    if (next === (this.pending ? this.pendingAt : this.timerAt)) return;
+    const sch = this.host.scheduler;
+    if (this.depth > 0 && this.timer !== null && sch.reserve !== undefined) {
+      this.pending = true;
+      this.pendingAt = next;
+      // A cancel takes no place in the order; a move takes the next one, here.
+      if (next !== Infinity) this.pendingTicket = sch.reserve();
+      return;
+    }
     // Every ACK moves the retransmission deadline: move the pending event rather than make another.
-    if (this.timer && next !== Infinity && this.host.scheduler.move?.(this.timer, next)) {
+    if (this.timer && next !== Infinity && sch.move?.(this.timer, next)) {
       this.timerAt = next;
       return;
     }
     this.timer?.cancel();
     this.timer = null;
     this.timerAt = next;
-    if (next !== Infinity) this.timer = this.host.scheduler.at(next, this.fire);
+    if (next !== Infinity) this.timer = sch.at(next, this.fire);
+  }
+
+  /** The end of a piece of engine work: the timer moves (or is cancelled) once, see `pending`. */
+  private leave(): void {
+    if (--this.depth > 0 || !this.pending) return;
+    this.pending = false;
+    const at = this.pendingAt;
+    const timer = this.timer as Timer;
+    if (at !== Infinity && this.host.scheduler.moveReserved?.(timer, at, this.pendingTicket)) {
+      this.timerAt = at;
+      return;
+    }
+    // Cancelled, or (never in practice) the scheduler would not move it: a new event, ranked now.
+    timer.cancel();
+    this.timer = null;
+    this.timerAt = at;
+    if (at !== Infinity) this.timer = this.host.scheduler.at(at, this.fire);
   }
 
   /** The entries due in one firing (reused: fire() never runs inside itself). */

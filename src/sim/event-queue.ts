@@ -50,17 +50,31 @@ export class EventQueue {
    * delivery). False when the event was cancelled.
    */
   move(e: SimEvent, time: number): boolean {
+    return this.place(e, time, this.nextOrder++);
+  }
+
+  /**
+   * The insertion number an event scheduled now would take, taken now: an event placed later with
+   * it ({@link EventQueue.place}) ranks exactly as if it had been scheduled or moved at this point.
+   */
+  reserve(): number {
+    return this.nextOrder++;
+  }
+
+  /** Move an event (as move) to `time` with an insertion number taken earlier by reserve(). */
+  place(e: SimEvent, time: number, order: number): boolean {
     if (e.cancelled || !e.isIn(this)) return false;
-    const old = e.time;
+    const oldTime = e.time;
+    const oldOrder = e.order;
     e.time = time;
-    e.order = this.nextOrder++;
+    e.order = order;
     if (e.index < 0) {
       this.heap.push(e);
       this.up(this.heap.length - 1);
       return true;
     }
-    // A later key (the same time now ranks after its peers too) sinks; an earlier one rises.
-    if (time < old) this.up(e.index);
+    // A later key sinks; an earlier one rises.
+    if (time < oldTime || (time === oldTime && order < oldOrder)) this.up(e.index);
     else this.down(e.index);
     return true;
   }

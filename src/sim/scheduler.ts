@@ -17,4 +17,12 @@ export interface Scheduler {
    * cannot (it was cancelled, or the scheduler does not know it): schedule a new one.
    */
   move?(timer: Timer, time: number): boolean;
+  /**
+   * Optional, with moveReserved: a place in the order of events scheduled at the same time, taken
+   * now for a move made later. A timer whose time changes several times in one piece of work
+   * moves once at the end, ranked as if it had moved at the last change.
+   */
+  reserve?(): number;
+  /** move(), ranked by a place taken earlier with reserve(). */
+  moveReserved?(timer: Timer, time: number, ticket: number): boolean;
 }

@@ -55,6 +55,52 @@ test('moving a timer (pending or run) orders it exactly as cancelling it and sch
   );
 });
 
+test('a move made later with a place reserved earlier ranks as the move made then', () => {
+  // Ops: [kind, timer, time]: 0 = schedule a new timer, 1 = move timer k (deferred: a place is
+  // reserved now, the move made at the next flush), 2 = flush and run one event.
+  const op = fc.tuple(
+    fc.integer({ min: 0, max: 2 }),
+    fc.integer({ min: 0, max: 7 }),
+    fc.integer({ min: 0, max: 40 }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      const play = (defer: boolean): string[] => {
+        const sim = new Simulator({ seed: 3 });
+        const seen: string[] = [];
+        const timers: { t: ReturnType<Simulator['at']>; id: number; at: number; ticket: number }[] = [];
+        let n = 0;
+        const fire = (id: number) => () => seen.push(`${id}@${sim.now()}`);
+        const flush = (): void => {
+          for (const x of timers) {
+            if (x.ticket >= 0) assert.ok(sim.moveReserved(x.t, x.at, x.ticket));
+            x.ticket = -1;
+          }
+        };
+        for (const [kind, k, dt] of ops) {
+          if (kind === 0 || timers.length === 0) {
+            const id = n++;
+            timers.push({ t: sim.at(sim.now() + dt, fire(id)), id, at: 0, ticket: -1 });
+          } else if (kind === 1) {
+            const slot = timers[k % timers.length] as (typeof timers)[number];
+            if (defer) {
+              slot.at = sim.now() + dt;
+              slot.ticket = sim.reserve();
+            } else assert.ok(sim.move(slot.t, sim.now() + dt));
+          } else {
+            flush();
+            sim.step();
+          }
+        }
+        flush();
+        sim.run();
+        return seen;
+      };
+      assert.deepEqual(play(true), play(false));
+    }),
+  );
+});
+
 test('the heap pops any schedule in (time, order) order', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean())), (evs) => {

@@ -44,6 +44,21 @@ export class Simulator implements Scheduler {
     return true;
   }
 
+  reserve(): number {
+    return this.queue.reserve();
+  }
+
+  moveReserved(timer: Timer, time: number, ticket: number): boolean {
+    if (
+      !(timer instanceof SimEvent) ||
+      !this.queue.place(timer, Math.max(Math.round(time), this.clock), ticket)
+    ) {
+      return false;
+    }
+    this.onSchedule?.();
+    return true;
+  }
+
   after(delayUs: number, fn: () => void): Timer {
     return this.at(this.clock + delayUs, fn);
   }
