@@ -114,7 +114,7 @@ export class Socket extends Duplex {
   }
 
   private attach(): void {
-    this.unwatch = this.env.sockets.watch(this.fd, () => this.onEvent());
+    this.unwatch = this.env.sockets.watch(this.fd, (key) => this.onEvent(key));
   }
 
   private onConnected(): void {
@@ -128,9 +128,15 @@ export class Socket extends Duplex {
     if (this.finalCb) this.doFinal();
   }
 
-  private onEvent(): void {
+  private onEvent(key: number): void {
     if (this.destroyed || this.fd < 0) return;
     const s = this.env.sockets;
+    if (key === POLLOUT && !this.connecting) {
+      // Send space and nothing else (every ACK of new data brings it): only a waiting write
+      // cares. Data and errors come with wake-ups of their own.
+      if (this.pendingWrite) this.flush();
+      return;
+    }
     if (this.connecting) {
       const r = s.poll(this.fd, POLLOUT);
       if (!(r & (POLLOUT | POLLERR | POLLHUP))) return;

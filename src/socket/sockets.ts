@@ -87,6 +87,13 @@ const DEFAULT_OPTS: Readonly<SockOpts> = Object.freeze({
  * only holder, hearing its events), so the TCP layer may hibernate the connection while idle:
  * `conn` is then a HibernatedConnection, and Sockets.live wakes it before any use.
  */
+/**
+ * The key of a wake-up that may be about anything (a state change, an error): every poll event.
+ * Data and send space wake with POLLIN or POLLOUT alone, as Linux's sk_data_ready and
+ * sk_write_space pass EPOLLIN or EPOLLOUT to the waiters they wake.
+ */
+const WAKE_ALL = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;
+
 const STATES: readonly SockState[] = ['unbound', 'bound', 'listening', 'connecting', 'connected', 'closed'];
 const STATE_MASK = 7;
 const NONBLOCK = 8;
@@ -116,7 +123,8 @@ class Socket implements ConnectionOwner {
   /** The options set on this socket; shared (and frozen) until written, see writableOpts. */
   opts: Readonly<SockOpts> = DEFAULT_OPTS;
   /** Promises of wait() and callbacks of watch(); null until there is one. */
-  private waiting: { waiters: (() => void)[] | null; watchers: (() => void)[] | null } | null = null;
+  private waiting: { waiters: (() => void)[] | null; watchers: ((key: number) => void)[] | null } | null =
+    null;
 
   get state(): SockState {
     return STATES[this.bits & STATE_MASK] as SockState;
@@ -184,10 +192,10 @@ class Socket implements ConnectionOwner {
     if (this.waiting) this.waiting.waiters = w;
     else if (w) this.waiting = { waiters: w, watchers: null };
   }
-  get watchers(): (() => void)[] | null {
+  get watchers(): ((key: number) => void)[] | null {
     return this.waiting?.watchers ?? null;
   }
-  set watchers(w: (() => void)[] | null) {
+  set watchers(w: ((key: number) => void)[] | null) {
     if (this.waiting) this.waiting.watchers = w;
     else if (w) this.waiting = { waiters: null, watchers: w };
   }
@@ -196,7 +204,7 @@ class Socket implements ConnectionOwner {
     if (ev === 'established' && this.state === 'connecting') this.state = 'connected';
     if (ev === 'error' && errno) this.error = errno;
     if (ev === 'closed' && this.state === 'connecting') this.state = 'closed';
-    this.sockets.connectionChanged(this);
+    this.sockets.connectionChanged(this, ev === 'readable' ? POLLIN : ev === 'writable' ? POLLOUT : WAKE_ALL);
   }
 }
 
@@ -414,9 +422,9 @@ export class Sockets {
     return c instanceof HibernatedConnection ? this.host.tcp.wake(c) : c;
   }
 
-  /** The connection's event (Socket.connectionEvent) changed what waiters may see. */
-  connectionChanged(s: Socket): void {
-    this.wake(s);
+  /** The connection's event (Socket.connectionEvent) changed what waiters may see (`key`). */
+  connectionChanged(s: Socket, key: number): void {
+    this.wake(s, key);
   }
 
   private applyOptions(s: Socket): void {
@@ -779,16 +787,22 @@ export class Sockets {
     });
   }
 
-  private wake(s: Socket): void {
-    if (s.watchers) for (const w of s.watchers) w();
+  private wake(s: Socket, key = WAKE_ALL): void {
+    const fns = s.watchers;
+    // An index loop (no iterator per wake-up); like for-of it sees a watcher removed meanwhile.
+    if (fns) for (let i = 0; i < fns.length; i++) (fns[i] as (key: number) => void)(key);
     const ws = s.waiters;
     if (!ws || ws.length === 0) return;
     s.waiters = null;
     for (const w of ws) w();
   }
 
-  /** Call `fn` after every event on fd (data, window, state, error) until the returned function is called. */
-  watch(fd: number, fn: () => void): () => void {
+  /**
+   * Call `fn` after every event on fd (data, window, state, error) until the returned function is
+   * called. `fn` gets the wake-up's key: the poll events it is about (POLLIN for new data, POLLOUT
+   * for send space, all of them for anything else).
+   */
+  watch(fd: number, fn: (key: number) => void): () => void {
     const s = this.get(fd, 'watch');
     (s.watchers ??= []).push(fn);
     return () => {
