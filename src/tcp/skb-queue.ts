@@ -20,9 +20,14 @@ export const SKB_TRUESIZE_OVERHEAD = 832;
 const NO_LENS: number[] = [];
 
 export class SkbQueue {
-  /** Payload bytes of each skb from SND.UNA on, oldest first, from index `head`. */
+  /**
+   * Payload bytes of each skb from SND.UNA on, oldest first, in lens[head, end). The list is kept
+   * once made, emptied by moving the indices: a request/response connection empties its queue on
+   * every ACK and would otherwise make a new list for every write.
+   */
   private lens: number[] = NO_LENS;
   private head = 0;
+  private end = 0;
   /** Skbs (from `head`) that hold only sent bytes. */
   private sentSkbs = 0;
   /** Bytes from SND.UNA that have been sent. */
@@ -32,7 +37,7 @@ export class SkbQueue {
   private tailClosed = false;
 
   get count(): number {
-    return this.lens.length - this.head;
+    return this.end - this.head;
   }
 
   /** sk_wmem_queued: payload plus each skb's overhead. */
@@ -47,7 +52,7 @@ export class SkbQueue {
    */
   append(want: number, sizeGoal: number, sndbuf: number): number {
     if (want <= 0) return 0;
-    const last = this.lens.length - 1;
+    const last = this.end - 1;
     if (this.count > this.sentSkbs && !this.tailClosed) {
       const room = sizeGoal - (this.lens[last] as number);
       if (room > 0) {
@@ -60,7 +65,9 @@ export class SkbQueue {
     if (this.wmemQueued >= sndbuf) return 0;
     const n = Math.min(sizeGoal, want);
     if (this.lens === NO_LENS) this.lens = [];
-    this.lens.push(n);
+    if (this.end < this.lens.length) this.lens[this.end] = n;
+    else this.lens.push(n);
+    this.end++;
     this.bytes += n;
     this.tailClosed = false;
     return n;
@@ -69,7 +76,7 @@ export class SkbQueue {
   /** Whether the unsent tail skb is full at `sizeGoal` (or closed): tcp_sendmsg pushes then. */
   tailFull(sizeGoal: number): boolean {
     if (this.count <= this.sentSkbs) return true;
-    return this.tailClosed || (this.lens[this.lens.length - 1] as number) >= sizeGoal;
+    return this.tailClosed || (this.lens[this.end - 1] as number) >= sizeGoal;
   }
 
   /** No more bytes go into the last skb (it ends an MSG_EOR record). */
@@ -81,20 +88,32 @@ export class SkbQueue {
   markSent(sentTo: number): void {
     let n = Math.min(sentTo, this.bytes) - this.sentBytes;
     if (n <= 0) return;
+    const lens = this.lens;
     const at = this.head + this.sentSkbs;
     let i = at;
-    while (n > 0 && i < this.lens.length) {
-      const l = this.lens[i] as number;
+    while (n > 0 && i < this.end) {
+      const l = lens[i] as number;
       if (l <= n) {
         n -= l;
         i++;
       } else {
-        this.lens[i] = l - n;
+        lens[i] = l - n;
         n = 0;
       }
     }
     const unit = Math.min(sentTo, this.bytes) - this.sentBytes;
-    this.lens.splice(at, i - at, unit);
+    // lens[at, i) become the one skb `unit` (in place: no list made per segment).
+    if (i === at) {
+      // Part of one skb went: the sent part is a new skb in front of the rest.
+      if (this.end < lens.length) lens[this.end] = 0;
+      else lens.push(0);
+      for (let k = this.end; k > at; k--) lens[k] = lens[k - 1] as number;
+      this.end++;
+    } else if (i > at + 1) {
+      for (let k = i; k < this.end; k++) lens[k - (i - at - 1)] = lens[k] as number;
+      this.end -= i - at - 1;
+    }
+    lens[at] = unit;
     this.sentSkbs++;
     this.sentBytes += unit;
     if (this.count === this.sentSkbs) this.tailClosed = false;
@@ -105,7 +124,7 @@ export class SkbQueue {
     let left = Math.min(n, this.bytes);
     this.bytes -= left;
     this.sentBytes = Math.max(0, this.sentBytes - left);
-    while (left > 0 && this.head < this.lens.length) {
+    while (left > 0 && this.head < this.end) {
       const l = this.lens[this.head] as number;
       if (l <= left) {
         left -= l;
@@ -116,14 +135,16 @@ export class SkbQueue {
         left = 0;
       }
     }
-    if (this.head > 64 && this.head * 2 > this.lens.length) {
-      this.lens = this.lens.slice(this.head);
+    if (this.head > 64 && this.head * 2 > this.end) {
+      this.lens.copyWithin(0, this.head, this.end);
+      this.end -= this.head;
+      this.lens.length = this.end;
       this.head = 0;
     }
     if (this.count === 0) {
-      // Empty: drop the list (idle connections hold none).
-      this.lens = NO_LENS;
+      // Empty: the list stays for the next write (its stale entries are never read).
       this.head = 0;
+      this.end = 0;
       this.sentSkbs = 0;
       this.sentBytes = 0;
       this.tailClosed = false;
