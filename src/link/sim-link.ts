@@ -8,6 +8,9 @@ import { DirectionStats, impairments, type LinkImpairments } from './fault-model
 /** Sees every packet a link delivers (after impairments), with the delivery time. */
 export type LinkObserver = (timeUs: number, packet: Uint8Array, direction: 'ab' | 'ba') => void;
 
+/** What a delivered packet's slot in the queue holds. */
+const NO_PACKET = new Uint8Array(0);
+
 /**
  * One direction of a link: a drop-tail queue in front of a serialiser, then a propagation delay.
  * In-order packets wait in a FIFO served by a single pending timer (no closure per packet);
@@ -32,9 +35,15 @@ export class LinkDirection {
   private txHead = 0;
   private txCount = 0;
   private queuedBytes = 0;
+  /**
+   * The in-order packets waiting for delivery and their times, in fifo*[fifoHead, fifoTail). The
+   * lists are kept and refilled from the start whenever they empty: a link carrying one packet
+   * at a time (request/response) makes no list storage per packet.
+   */
   private readonly fifoTimes: number[] = [];
   private readonly fifoPackets: Uint8Array[] = [];
   private fifoHead = 0;
+  private fifoTail = 0;
   private timerArmed = false;
   private drainTimer: Timer | null = null;
   private readonly dropNths = new Set<number>();
@@ -126,8 +135,14 @@ export class LinkDirection {
     } else {
       at = Math.max(at, this.lastDelivery);
       this.lastDelivery = at;
-      this.fifoTimes.push(at);
-      this.fifoPackets.push(pkt);
+      const t = this.fifoTail++;
+      if (t < this.fifoTimes.length) {
+        this.fifoTimes[t] = at;
+        this.fifoPackets[t] = pkt;
+      } else {
+        this.fifoTimes.push(at);
+        this.fifoPackets.push(pkt);
+      }
       this.arm();
     }
     if (c.duplicate > 0 && this.rng.chance(c.duplicate)) {
@@ -184,7 +199,7 @@ export class LinkDirection {
   }
 
   private arm(): void {
-    if (this.timerArmed || this.fifoHead >= this.fifoTimes.length) return;
+    if (this.timerArmed || this.fifoHead >= this.fifoTail) return;
     this.timerArmed = true;
     const at = this.fifoTimes[this.fifoHead] as number;
     // The one delivery timer is scheduled again rather than made anew for every packet.
@@ -196,15 +211,22 @@ export class LinkDirection {
   private readonly drain = (): void => {
     this.timerArmed = false;
     const now = this.sim.now();
-    while (this.fifoHead < this.fifoTimes.length && (this.fifoTimes[this.fifoHead] as number) <= now) {
+    while (this.fifoHead < this.fifoTail && (this.fifoTimes[this.fifoHead] as number) <= now) {
       const pkt = this.fifoPackets[this.fifoHead] as Uint8Array;
+      // The list keeps no reference to a delivered packet (its memory may go or be reused).
+      this.fifoPackets[this.fifoHead] = NO_PACKET;
       this.fifoHead++;
       this.deliver(pkt);
     }
-    if (this.fifoHead > 1024 && this.fifoHead * 2 > this.fifoTimes.length) {
-      this.fifoTimes.splice(0, this.fifoHead);
-      this.fifoPackets.splice(0, this.fifoHead);
+    if (this.fifoHead === this.fifoTail) {
+      this.fifoHead = this.fifoTail = 0;
+    } else if (this.fifoHead > 1024 && this.fifoHead * 2 > this.fifoTail) {
+      const n = this.fifoTail - this.fifoHead;
+      this.fifoTimes.copyWithin(0, this.fifoHead, this.fifoTail);
+      this.fifoPackets.copyWithin(0, this.fifoHead, this.fifoTail);
+      this.fifoPackets.fill(NO_PACKET, n, this.fifoTail);
       this.fifoHead = 0;
+      this.fifoTail = n;
     }
     this.arm();
   };
