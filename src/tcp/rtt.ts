@@ -27,7 +27,9 @@ export class RttEstimator {
 
   get rtoUs(): number {
     const max = this.settings.tcp_rto_max_ms * 1000;
-    return Math.min(max, this.baseRto * 2 ** Math.min(this.backoffCount, 30));
+    const b = this.backoffCount;
+    // Asked several times per segment, nearly always without backoff: `2 ** n` is a call to pow().
+    return Math.min(max, b === 0 ? this.baseRto : this.baseRto * 2 ** Math.min(b, 30));
   }
 
   sample(rttUs: number): void {
