@@ -8,8 +8,8 @@ import { DirectionStats, impairments, type LinkImpairments } from './fault-model
 /** Sees every packet a link delivers (after impairments), with the delivery time. */
 export type LinkObserver = (timeUs: number, packet: Uint8Array, direction: 'ab' | 'ba') => void;
 
-/** What a delivered packet's slot in the queue holds. */
-const NO_PACKET = new Uint8Array(0);
+/** What a delivered packet's slot in the delivery queue holds until the slot is reused. */
+const DELIVERED = new Uint8Array(0);
 
 /**
  * One direction of a link: a drop-tail queue in front of a serialiser, then a propagation delay.
@@ -213,8 +213,8 @@ export class LinkDirection {
     const now = this.sim.now();
     while (this.fifoHead < this.fifoTail && (this.fifoTimes[this.fifoHead] as number) <= now) {
       const pkt = this.fifoPackets[this.fifoHead] as Uint8Array;
-      // The list keeps no reference to a delivered packet (its memory may go or be reused).
-      this.fifoPackets[this.fifoHead] = NO_PACKET;
+      // The queue forgets the packet now: its memory may go or be reused.
+      this.fifoPackets[this.fifoHead] = DELIVERED;
       this.fifoHead++;
       this.deliver(pkt);
     }
@@ -224,7 +224,7 @@ export class LinkDirection {
       const n = this.fifoTail - this.fifoHead;
       this.fifoTimes.copyWithin(0, this.fifoHead, this.fifoTail);
       this.fifoPackets.copyWithin(0, this.fifoHead, this.fifoTail);
-      this.fifoPackets.fill(NO_PACKET, n, this.fifoTail);
+      this.fifoPackets.fill(DELIVERED, n, this.fifoTail);
       this.fifoHead = 0;
       this.fifoTail = n;
     }
