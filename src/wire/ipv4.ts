@@ -1,4 +1,4 @@
-import { checksum, onesSum } from './checksum.js';
+import { checksum, finishChecksum, onesSum } from './checksum.js';
 import type { DropReason, ParseResult } from './drop-reason.js';
 import { Ipv4Header } from './ipv4-header.js';
 
@@ -81,7 +81,22 @@ export function writeIpv4Header(
     buf.set(hdr.options, offset + 20);
     buf.fill(0, offset + 20 + hdr.options.length, offset + ihl);
   }
-  const ck = checksum(buf, offset, offset + ihl);
+  // Without options the ten header words are known here: sum them rather than read them back
+  // (every packet a host sends takes this path).
+  const ck =
+    optLen === 0
+      ? finishChecksum(
+          (((0x40 | (ihl >> 2)) << 8) | (hdr.tos & 255)) +
+            (total & 0xffff) +
+            (hdr.id & 0xffff) +
+            (frag & 0xffff) +
+            (((hdr.ttl & 255) << 8) | (hdr.protocol & 255)) +
+            (hdr.src >>> 16) +
+            (hdr.src & 0xffff) +
+            (hdr.dst >>> 16) +
+            (hdr.dst & 0xffff),
+        )
+      : checksum(buf, offset, offset + ihl);
   buf[offset + 10] = ck >> 8;
   buf[offset + 11] = ck & 255;
   hdr.headerLength = ihl;
