@@ -19,7 +19,9 @@ export function readBuffer(n: number): Buffer {
     slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
     used = 0;
   }
-  const b = Buffer.from(slab.buffer, slab.byteOffset + used, n);
+  // A Buffer's subarray is a Buffer over the same memory (Buffer's species), made without the
+  // argument checks of Buffer.from(arrayBuffer, offset, length): about half the cost per read.
+  const b = slab.subarray(used, used + n);
   used += (n + 7) & ~7;
   return b;
 }
