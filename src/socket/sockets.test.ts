@@ -96,6 +96,44 @@ test('socket, bind, listen, connect (EINPROGRESS), poll, accept, write, read, sh
   cb.close(srv);
 });
 
+test('watch(): send space wakes only a writer that found no room (SOCK_NOSPACE), with POLLOUT as key', () => {
+  const { sim, ca, cb } = net();
+  const srv = listening(cb, 8080);
+  const cli = ca.socket(2, 1 | O_NONBLOCK);
+  assert.equal(ca.tryConnect(cli, '10.0.0.2', 8080), -1);
+  sim.runFor(20_000);
+  const acc = cb.accept(srv).fd;
+  const keys: number[] = [];
+  ca.watch(cli, (key) => keys.push(key));
+  // A write that fits and its ACK: data for nobody waiting for space, so no wake-up.
+  assert.equal(ca.tryWrite(cli, new Uint8Array(1000)), 1000);
+  sim.runFor(100_000);
+  assert.equal(keys.length, 0);
+  // Fill the send buffer until a write falls short: the ACKs that free space then wake the writer.
+  const big = new Uint8Array(1 << 20);
+  while (ca.tryWrite(cli, big) > 0);
+  const drain = (): void => {
+    const buf = new Uint8Array(1 << 16);
+    while (cb.tryRead(acc, buf) > 0);
+  };
+  for (let i = 0; i < 50 && !keys.includes(POLLOUT); i++) {
+    drain();
+    sim.runFor(20_000);
+  }
+  assert.ok(keys.length > 0 && keys.every((k) => k === POLLOUT), `keys ${keys.join(',')}`);
+  // Woken once per wait: no more send-space wake-ups until a write falls short again.
+  const n = keys.length;
+  drain();
+  sim.runFor(100_000);
+  drain();
+  sim.runFor(100_000);
+  assert.equal(keys.length, n);
+  // Data wakes the reader with POLLIN.
+  assert.equal(cb.tryWrite(acc, new Uint8Array(10)), 10);
+  sim.runFor(20_000);
+  assert.equal(keys[keys.length - 1], POLLIN);
+});
+
 test('connecting to a closed port: ECONNREFUSED through SO_ERROR and the next connect', () => {
   const { sim, ca } = net();
   const fd = ca.socket();

@@ -102,6 +102,12 @@ const WRITE_SHUT = 32;
 const OWN_OPTS = 64;
 /** The endpoint field holds the listener (else the connection, or nothing). */
 const LISTENER = 128;
+/**
+ * Linux's SOCK_NOSPACE: a write found no room (or poll found no POLLOUT), so someone waits for
+ * send space. Only then does send space wake the socket's watchers (sk_stream_write_space wakes
+ * writers only with it set); every ACK of new data brings send space.
+ */
+const NOSPACE = 256;
 
 /**
  * A descriptor's socket. An idle connection is mostly this object (its connection is packed in the
@@ -152,6 +158,12 @@ class Socket implements ConnectionOwner {
   }
   set writeShut(v: boolean) {
     this.flag(WRITE_SHUT, v);
+  }
+  get nospace(): boolean {
+    return (this.bits & NOSPACE) !== 0;
+  }
+  set nospace(v: boolean) {
+    this.flag(NOSPACE, v);
   }
   get ownOpts(): boolean {
     return (this.bits & OWN_OPTS) !== 0;
@@ -204,7 +216,14 @@ class Socket implements ConnectionOwner {
     if (ev === 'established' && this.state === 'connecting') this.state = 'connected';
     if (ev === 'error' && errno) this.error = errno;
     if (ev === 'closed' && this.state === 'connecting') this.state = 'closed';
-    this.sockets.connectionChanged(this, ev === 'readable' ? POLLIN : ev === 'writable' ? POLLOUT : WAKE_ALL);
+    if (ev === 'writable') {
+      // Send space wakes only a writer that waits for it (NOSPACE) or a pending wait().
+      if (!this.nospace && this.waiters === null) return;
+      this.nospace = false;
+      this.sockets.connectionChanged(this, POLLOUT);
+      return;
+    }
+    this.sockets.connectionChanged(this, ev === 'readable' ? POLLIN : WAKE_ALL);
   }
 }
 
@@ -512,9 +531,15 @@ export class Sockets {
     }
     if (s.writeShut || c.finQueued || c.state === 'CLOSED')
       throw new SocketError('EPIPE', 'write', 'the sending side is closed');
-    if (s.state === 'connecting') return -1;
+    if (s.state === 'connecting') {
+      s.nospace = true;
+      return -1;
+    }
     if (data.length === 0) return 0;
     const n = c.send(data, this.now(), (flags & MSG_MORE) !== 0, (flags & MSG_EOR) !== 0);
+    // A short write leaves the writer waiting for space (Linux's sk_stream_wait_memory sets
+    // SOCK_NOSPACE); a full one does not.
+    s.nospace = n < data.length;
     this.host.tcp.settle(c);
     return n === 0 ? -1 : n;
   }
@@ -769,6 +794,9 @@ export class Sockets {
     if (dead) r |= POLLIN;
     if (s.state === 'connected' && !s.writeShut && !dead && c.writeable) r |= POLLOUT;
     if (s.state === 'closed' || (s.state === 'connecting' && dead)) r |= POLLOUT | POLLHUP;
+    // Asked for POLLOUT and not ready: send space must wake the socket (Linux's tcp_poll sets
+    // SOCK_NOSPACE).
+    if (events & POLLOUT && !(r & POLLOUT)) s.nospace = true;
     return r & (events | POLLERR | POLLHUP);
   }
 
