@@ -8,6 +8,9 @@ import { DirectionStats, impairments, type LinkImpairments } from './fault-model
 /** Sees every packet a link delivers (after impairments), with the delivery time. */
 export type LinkObserver = (timeUs: number, packet: Uint8Array, direction: 'ab' | 'ba') => void;
 
+/** What a delivered packet's slot in the delivery queue holds until the queue is compacted. */
+const DELIVERED = new Uint8Array(0);
+
 /**
  * One direction of a link: a drop-tail queue in front of a serialiser, then a propagation delay.
  * In-order packets wait in a FIFO served by a single pending timer (no closure per packet);
@@ -198,6 +201,9 @@ export class LinkDirection {
     const now = this.sim.now();
     while (this.fifoHead < this.fifoTimes.length && (this.fifoTimes[this.fifoHead] as number) <= now) {
       const pkt = this.fifoPackets[this.fifoHead] as Uint8Array;
+      // The queue forgets the packet now, not at its next compaction: a receiver may keep the
+      // packet's memory and hand it to a reader (packet-pool.ts claimPacket), who may drop it soon.
+      this.fifoPackets[this.fifoHead] = DELIVERED;
       this.fifoHead++;
       this.deliver(pkt);
     }
