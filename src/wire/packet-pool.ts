@@ -76,7 +76,9 @@ export function allocReusable(n: number): Uint8Array | null {
       smallFresh++;
     }
     // A plain view, whatever kind of array the allocator makes, so packets are all of one kind.
-    p = new Uint8Array(fresh(1 << log).buffer);
+    const fab = fresh(1 << log).buffer as ArrayBuffer;
+    loaned.set(fab, true);
+    return new Uint8Array(fab, 0, n);
   }
   const ab = p.buffer as ArrayBuffer;
   if (p.length !== n) p = new Uint8Array(ab, 0, n);
