@@ -390,6 +390,9 @@ export class Host {
     if (this.onPacket !== null) {
       taintPacket(packet);
       this.onPacket('in', iface, packet);
+    } else if (this.onDrop !== null) {
+      // A drop hook may keep the packet, so TCP must not give its memory to a reader.
+      taintPacket(packet);
     }
     const ip = this.rxIp;
     const bad = readIpv4Header(packet, ip, !iface.device.checksumOffload);
@@ -420,7 +423,8 @@ export class Host {
       return false;
     }
     this.tcpInput(packet, ip, !iface.device.checksumOffload);
-    // TCP copies what it keeps (the receive queue) and builds its answers afresh.
+    // TCP copies what it keeps (the receive queue), or claims the packet (packet-pool.ts), and
+    // builds its answers afresh.
     return this.onPacket === null && this.onDrop === null && this.tcpHandler === this.builtinTcp;
   }
 

@@ -1,11 +1,16 @@
 import type { Host } from '../host/host.js';
 import { Sockets } from '../socket/sockets.js';
+import { usePacketMemory } from '../wire/packet-pool.js';
 import { isIP, isIPv4, isIPv6 } from './ip.js';
 import { Server, type ServerOptions } from './server.js';
 import { Socket, type NetEnv, type SocketOptions } from './socket.js';
 
 export { Socket, Server, isIP, isIPv4, isIPv6 };
 export { nodeError } from './errors.js';
+
+// Packets a receiver keeps become the reader's Buffers; under Node they need not be zeroed first
+// (packet-pool.ts), as Node's own reads are not.
+usePacketMemory((n) => Buffer.allocUnsafeSlow(n));
 
 /** What `createNet(host)` returns: the shape of Node's `net` module, bound to one synack host. */
 export interface SynackNet {

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Timer } from '../sim/scheduler.js';
 import type { Host } from '../host/host.js';
-import { POLLERR, POLLHUP, POLLOUT, SHUT_WR, SIOCINQ } from '../socket/constants.js';
+import { POLLERR, POLLHUP, POLLOUT, SHUT_WR } from '../socket/constants.js';
 import { errnoName, SocketError } from '../socket/errno.js';
 import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
@@ -34,7 +34,6 @@ type Pending = { chunk: Uint8Array; off: number; cb: (err?: Error | null) => voi
 
 /** Node's net reads at most 64 KiB at a time; so does this. */
 const READ_MAX = 64 * 1024;
-const probe = Buffer.alloc(1);
 const NO_CHUNK = new Uint8Array(0);
 
 /**
@@ -176,26 +175,24 @@ export class Socket extends Duplex {
   private pull(): boolean {
     const s = this.env.sockets;
     while (this.reading && !this.destroyed) {
-      let n: number;
-      // Read straight into a buffer of the size waiting: one copy, one allocation per read.
-      // With nothing waiting the read only tells end of stream (0), an error, or EAGAIN (-1).
-      const avail = Math.min(READ_MAX, s.ioctl(this.fd, SIOCINQ));
-      const buf = avail > 0 ? readBuffer(avail) : probe;
+      // The stack hands over what is waiting (up to 64 KiB): a received segment itself when it
+      // holds it all, else a copy into a read buffer of that size (one copy, one allocation).
+      let r: Uint8Array | number;
       try {
-        n = s.tryRead(this.fd, buf);
+        r = s.tryReadChunk(this.fd, READ_MAX, readBuffer);
       } catch (e) {
         this.destroy(nodeError(e, 'read'));
         return false;
       }
-      if (n < 0) return true;
-      if (n === 0) {
+      if (typeof r === 'number') {
+        if (r < 0) return true;
         this.reading = false;
         this.push(null);
         return false;
       }
-      this.bytesRead += n;
+      this.bytesRead += r.length;
       this.touch();
-      this.reading = this.push(n === buf.length ? buf : buf.subarray(0, n));
+      this.reading = this.push(r instanceof Buffer ? r : Buffer.from(r.buffer, r.byteOffset, r.length));
     }
     return false;
   }

@@ -505,6 +505,29 @@ export class Sockets {
     return -1;
   }
 
+  /**
+   * tryRead that hands over the bytes instead of copying them into the caller's buffer: up to
+   * `max` bytes as an array the caller owns from then on (a received segment itself when it holds
+   * them all, else a copy into `alloc(n)`, which returns n bytes), or 0 at end of stream, or -1
+   * for EAGAIN. The same read as tryRead into a buffer of the size waiting, without asking it first.
+   */
+  tryReadChunk(fd: number, max: number, alloc: (n: number) => Uint8Array): Uint8Array | number {
+    const s = this.get(fd, 'read');
+    const c = this.live(s);
+    if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
+      throw new SocketError('ENOTCONN', 'read');
+    }
+    if (s.readShut) return 0;
+    if (c.readableBytes > 0) {
+      const chunk = c.readChunk(max, alloc, this.now()) as Uint8Array;
+      this.host.tcp.settle(c);
+      return chunk;
+    }
+    if (s.error) throw this.takeError(s, 'read');
+    if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
+    return -1;
+  }
+
   recv(fd: number, buf: Uint8Array, flags = 0): number {
     return this.read(fd, buf, flags);
   }

@@ -455,6 +455,22 @@ export class TcpConnection {
   readInto(dst: Uint8Array, now: number): number {
     const before = this.advertisableWindow();
     const n = this.recvBuf.read(dst);
+    this.afterRead(before, n, now);
+    return n;
+  }
+
+  /**
+   * Take up to `max` received bytes as an array the caller owns (RecvBuffer.readChunk: a segment
+   * held by reference, or a copy into `alloc(n)`); the same read as readInto otherwise.
+   */
+  readChunk(max: number, alloc: (n: number) => Uint8Array, now: number): Uint8Array | null {
+    const before = this.advertisableWindow();
+    const chunk = this.recvBuf.readChunk(max, alloc);
+    this.afterRead(before, chunk === null ? 0 : chunk.length, now);
+    return chunk;
+  }
+
+  private afterRead(before: number, n: number, now: number): void {
     if (n > 0) {
       rcvSpaceAdjust(this, n, now);
       this.syncMem();
@@ -470,7 +486,6 @@ export class TcpConnection {
         this.sendAck(now);
       }
     }
-    return n;
   }
 
   /** SHUT_WR: FIN after the queued data (RFC 9293 §3.10.4, half-close). */

@@ -1,4 +1,5 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
+import { claimPacket } from '../wire/packet-pool.js';
 import type { TcpConnection } from './connection.js';
 import { rearmRto, retransmitHead, scheduleLossProbe, sendSynAck, transmitQueued } from './output.js';
 import { noteReordering, rackAdvance } from './rack.js';
@@ -561,7 +562,12 @@ function receiveText(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (data.length > 0) {
     const offset = seqSub(seq, c.rcvNxt);
     const rcvNxtBefore = c.rcvNxt;
-    const r = c.recvBuf.write(offset, data);
+    // A large in-order segment whose packet nobody else holds is queued as it is, not copied
+    // (recv-buffer.ts); its packet then leaves the pool for the reader.
+    const r =
+      offset === 0 && c.recvBuf.canKeep(data.length) && claimPacket(data)
+        ? c.recvBuf.keep(data)
+        : c.recvBuf.write(offset, data);
     if (r.dropped > 0) {
       // Beyond the buffer (or too many holes): Linux's TCPOFODrop / TCPZeroWindowDrop.
       if (offset > 0) mib.TcpExt.TCPOFODrop++;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RecvBuffer } from './recv-buffer.js';
+import { KEEP_MIN, RecvBuffer } from './recv-buffer.js';
 
 test('any order and duplication of segments reassembles the original stream', () => {
   fc.assert(
@@ -47,4 +47,62 @@ test('out-of-order data is bounded by the buffer, and ranges are reported', () =
   assert.deepEqual([rb.ooo.at(-1)?.start, rb.ooo.at(-1)?.end], [900, 1000]);
   assert.equal(rb.write(0, new Uint8Array(500)).advance, 800);
   assert.equal(rb.readable, 800);
+});
+
+test('segments held by reference read back as the ring would, with the same counts', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.record({ write: fc.integer({ min: 1, max: 3 * KEEP_MIN }), gap: fc.nat(2000) }),
+          fc.record({ read: fc.integer({ min: 1, max: 2 * KEEP_MIN }) }),
+        ),
+        { maxLength: 60 },
+      ),
+      (ops) => {
+        const cap = 4 * KEEP_MIN;
+        const ring = new RecvBuffer(cap);
+        const kept = new RecvBuffer(cap);
+        let next = 0;
+        const got: number[][] = [[], []];
+        for (const op of ops) {
+          if ('write' in op) {
+            // Every fourth write lands beyond a hole (out of order), which the next one fills.
+            const offset = op.gap < 500 ? op.gap : 0;
+            const seg = new Uint8Array(op.write).map((_, i) => (next + offset + i) & 255);
+            const a = ring.write(offset, seg);
+            const ra = { ...a };
+            const b =
+              offset === 0 && kept.canKeep(seg.length) ? kept.keep(seg.slice()) : kept.write(offset, seg);
+            assert.deepEqual({ ...b }, ra);
+            if (offset === 0) next += a.advance;
+          } else {
+            const dst = new Uint8Array(op.read);
+            const n = ring.read(dst);
+            const c = kept.readChunk(op.read, (k) => new Uint8Array(k));
+            assert.equal(c === null ? 0 : c.length, n);
+            got[0]?.push(...dst.subarray(0, n));
+            if (c) got[1]?.push(...c);
+          }
+          assert.equal(kept.readable, ring.readable);
+          assert.equal(kept.space, ring.space);
+          assert.deepEqual(kept.ooo, ring.ooo);
+        }
+        assert.deepEqual(got[1], got[0]);
+      },
+    ),
+  );
+});
+
+test('a held segment is handed to the reader itself, not copied', () => {
+  const rb = new RecvBuffer(1 << 20);
+  const seg = new Uint8Array(KEEP_MIN);
+  assert.ok(rb.canKeep(seg.length));
+  assert.equal(rb.keep(seg).advance, KEEP_MIN);
+  assert.equal(
+    rb.readChunk(1 << 16, () => assert.fail('no copy expected')),
+    seg,
+  );
+  assert.equal(rb.readable, 0);
+  assert.ok(!rb.canKeep(KEEP_MIN - 1), 'small segments are gathered in the ring');
 });

@@ -4,6 +4,12 @@
  * In-order bytes wait to be read; out-of-order ones are tracked as ranges (offsets from RCV.NXT)
  * until the hole before them fills. The ring never holds more than its capacity, which is what
  * the advertised window promises, so the out-of-order queue is bounded by the window.
+ *
+ * Large in-order segments may instead be queued as they came, by reference (`keep`), as Linux
+ * queues the skbs themselves: while nothing waits in the ring or out of order, a segment whose
+ * memory the caller gives up is held as a view and handed to the reader without a copy
+ * (`readChunk`). Any other write first copies the held views into the ring, so the ring's rules
+ * apply unchanged; the counts (readable, space) are the same whichever way bytes are held.
  */
 export interface Range {
   start: number;
@@ -37,6 +43,16 @@ const MIN_OOO_RANGES = 16;
 /** The storage of an empty buffer: shared, never written (writes reserve real storage first). */
 const NO_BYTES = new Uint8Array(0);
 
+/** No views held: shared, never written. */
+const NO_VIEWS: Uint8Array[] = [];
+
+/**
+ * Segments at least this large may be held by reference: one such segment is what a read takes
+ * (readers ask for 64 KiB at a time, as Node's net does), so handing it over saves both copies;
+ * smaller ones are gathered in the ring, where one read takes many at once.
+ */
+export const KEEP_MIN = 32 * 1024;
+
 /** The result of every write (idle connections hold no object of their own for it). */
 const RESULT: WriteResult = { advance: 0, duplicate: false, dupStart: 0, dupEnd: 0, dropped: 0 };
 
@@ -44,6 +60,12 @@ export class RecvBuffer {
   private buf: Uint8Array = NO_BYTES;
   private head = 0;
   private readableBytes = 0;
+  /**
+   * In-order segments held by reference, oldest first; readable bytes are these while any are
+   * held (the ring then holds nothing readable and nothing out of order).
+   */
+  private views: Uint8Array[] = NO_VIEWS;
+  private viewBytes = 0;
   /** Out-of-order ranges, offsets from RCV.NXT, sorted and disjoint. */
   readonly ooo: Range[] = [];
   /** Index in `ooo` of the range the latest segment touched (RFC 2018 §4: report it first). */
@@ -91,6 +113,7 @@ export class RecvBuffer {
       return res;
     }
     res.dropped = data.length - n;
+    if (this.viewBytes > 0) this.unkeep();
     if (offset > 0 && this.ooo.length >= this.maxRanges && !this.touchesRange(offset, offset + n)) {
       // Another separate piece would pass what the buffer may hold (Linux's TCPOFODrop).
       res.dropped = data.length;
@@ -135,10 +158,62 @@ export class RecvBuffer {
     return res;
   }
 
+  /**
+   * Whether an in-order segment of n bytes may be held by reference (`keep`): it is large, and
+   * would be stored whole with nothing in the ring before it or out of order after it.
+   */
+  canKeep(n: number): boolean {
+    return (
+      n >= KEEP_MIN &&
+      this.readableBytes === this.viewBytes &&
+      this.ooo.length === 0 &&
+      this.readableBytes < this.capacity
+    );
+  }
+
+  /**
+   * Store in-order `data` by reference (only when canKeep said so). The caller gives its memory
+   * up: nothing else may change it, and the reader it goes to will own it. Counts as write(0, data).
+   */
+  keep(data: Uint8Array): WriteResult {
+    const res = RESULT;
+    res.duplicate = false;
+    res.dupStart = res.dupEnd = 0;
+    res.dropped = 0;
+    res.advance = data.length;
+    if (this.views === NO_VIEWS) this.views = [];
+    this.views.push(data);
+    this.viewBytes += data.length;
+    this.readableBytes += data.length;
+    return res;
+  }
+
+  /**
+   * Take up to `max` in-order bytes out as one array the caller then owns: the oldest held
+   * segment itself (or its front) when it has them all, else a copy into `alloc(n)` (which
+   * returns n bytes). Null when nothing is readable.
+   */
+  readChunk(max: number, alloc: (n: number) => Uint8Array): Uint8Array | null {
+    const n = Math.min(max, this.readableBytes);
+    if (n === 0) return null;
+    const v = this.viewBytes > 0 ? (this.views[0] as Uint8Array) : null;
+    if (v === null || v.length < n) {
+      const dst = alloc(n);
+      this.read(dst);
+      return dst;
+    }
+    if (v.length === n) this.views.shift();
+    else this.views[0] = v.subarray(n);
+    this.viewBytes -= n;
+    this.readableBytes -= n;
+    return n === v.length ? v : v.subarray(0, n);
+  }
+
   /** Copy up to dst.length in-order bytes out; returns the count. */
   read(dst: Uint8Array): number {
     const n = Math.min(dst.length, this.readableBytes);
     if (n === 0) return 0;
+    if (this.viewBytes > 0) return this.readViews(dst, n);
     const cap = this.buf.length;
     const first = Math.min(n, cap - this.head);
     dst.set(this.buf.subarray(this.head, this.head + first), 0);
@@ -147,6 +222,36 @@ export class RecvBuffer {
     this.readableBytes -= n;
     if (this.readableBytes === 0 && this.ooo.length === 0) this.head = 0;
     return n;
+  }
+
+  /** Copy n bytes (all held by reference) into dst, dropping the views emptied. */
+  private readViews(dst: Uint8Array, n: number): number {
+    const views = this.views;
+    let done = 0;
+    while (done < n) {
+      const v = views[0] as Uint8Array;
+      const k = Math.min(v.length, n - done);
+      dst.set(k === v.length ? v : v.subarray(0, k), done);
+      done += k;
+      if (k === v.length) views.shift();
+      else views[0] = v.subarray(k);
+    }
+    this.viewBytes -= n;
+    this.readableBytes -= n;
+    return n;
+  }
+
+  /** Copy the segments held by reference into the (then empty) ring, so that it holds everything. */
+  private unkeep(): void {
+    this.head = 0;
+    this.reserve(this.viewBytes);
+    let at = 0;
+    for (const v of this.views) {
+      this.buf.set(v, at);
+      at += v.length;
+    }
+    this.views.length = 0;
+    this.viewBytes = 0;
   }
 
   /** Release memory when empty (idle connections hold no buffers). */

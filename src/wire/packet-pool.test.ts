@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocReusable, releasePacket, REUSE_MIN, taintPacket } from './packet-pool.js';
+import { allocReusable, claimPacket, releasePacket, REUSE_MIN, taintPacket } from './packet-pool.js';
 
 test('packet pool: a released buffer is reused, exactly once; foreign and tainted buffers never are', () => {
   assert.equal(allocReusable(REUSE_MIN - 1), null, 'small packets are left to the slab');
@@ -35,4 +35,17 @@ test('packet pool: a released buffer is reused, exactly once; foreign and tainte
   taintPacket(g);
   releasePacket(g);
   assert.notEqual((allocReusable(4000) as Uint8Array).buffer, g.buffer);
+});
+
+test('packet pool: a claimed buffer leaves the pool for good; only an untainted loaned one is claimed', () => {
+  const a = allocReusable(60000) as Uint8Array;
+  assert.ok(claimPacket(a.subarray(52)), 'a payload view claims its packet');
+  assert.ok(!claimPacket(a), 'once');
+  releasePacket(a); // the link's release after delivery is ignored
+  assert.notEqual((allocReusable(60000) as Uint8Array).buffer, a.buffer);
+
+  const t = allocReusable(60000) as Uint8Array;
+  taintPacket(t);
+  assert.ok(!claimPacket(t), 'something else may hold a tainted packet');
+  assert.ok(!claimPacket(new Uint8Array(60000)), 'nor is a buffer the pool did not lend');
 });

@@ -40,6 +40,22 @@ const loaned = new WeakMap<ArrayBuffer, boolean>();
 let smallFresh = 0;
 let smallReturned = 0;
 
+/**
+ * Where fresh pooled buffers come from. A typed array is zeroed first, a pass over the memory
+ * that the packet builder's own writes make useless; a platform with uninitialised memory (Node's
+ * Buffer.allocUnsafeSlow) installs it with usePacketMemory. This matters once receivers keep
+ * packets (claimPacket) and every data packet needs fresh memory.
+ */
+let fresh = (n: number): Uint8Array => new Uint8Array(n);
+
+/**
+ * Make fresh packet buffers with `alloc`: n bytes, the whole of a new ArrayBuffer, content
+ * arbitrary (every byte of a packet is written before it is sent).
+ */
+export function usePacketMemory(alloc: (n: number) => Uint8Array): void {
+  fresh = alloc;
+}
+
 function classOf(n: number): number {
   const log = 32 - Math.clz32(n - 1);
   return log < MIN_LOG ? MIN_LOG : log;
@@ -59,7 +75,10 @@ export function allocReusable(n: number): Uint8Array | null {
       if (smallFresh >= 2 * smallReturned + SMALL_FRESH_MARGIN) return null;
       smallFresh++;
     }
-    p = new Uint8Array(1 << log);
+    // A plain view, whatever kind of array the allocator makes, so packets are all of one kind.
+    const fab = fresh(1 << log).buffer as ArrayBuffer;
+    loaned.set(fab, true);
+    return new Uint8Array(fab, 0, n);
   }
   const ab = p.buffer as ArrayBuffer;
   if (p.length !== n) p = new Uint8Array(ab, 0, n);
@@ -75,6 +94,18 @@ export function allocReusable(n: number): Uint8Array | null {
 export function taintPacket(p: Uint8Array): void {
   const ab = p.buffer as ArrayBuffer;
   if (loaned.get(ab) === true) loaned.delete(ab);
+}
+
+/**
+ * Take a loaned packet's memory for good, for a receiver that keeps part of it (a segment queued
+ * by reference, whose reader will own it): true when nobody else can hold it (it is loaned and
+ * untainted). It is then no longer the pool's, and a later releasePacket ignores it.
+ */
+export function claimPacket(p: Uint8Array): boolean {
+  const ab = p.buffer as ArrayBuffer;
+  if (loaned.get(ab) !== true) return false;
+  loaned.delete(ab);
+  return true;
 }
 
 /** Give a loaned packet buffer back; the caller guarantees nothing references it any more. */
