@@ -128,6 +128,8 @@ export class TcpConnection {
   peerFinSeq = -1;
   /** The user has closed the socket; nobody will read (an orphan, in Linux's words). */
   orphan = false;
+  /** Nobody outside the host holds it any more (its descriptor is closed): see TcpLayer.release. */
+  released = false;
   /** Whether 'established' was reported. */
   reported = false;
 
