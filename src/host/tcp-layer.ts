@@ -87,8 +87,10 @@ export class TcpLayer implements TcpListenerEnv {
   memoryPressure = false;
   /** Connections the application closed that are still finishing (Linux's orphan count). */
   private readonly orphans = new Set<TcpConnectionLike>();
-  /** Connections in TIME-WAIT (bounded by tcp_max_tw_buckets). */
+  /** Connections in TIME-WAIT (bounded by tcp_max_tw_buckets with the records). */
   private readonly timeWaits = new Set<TcpConnectionLike>();
+  /** TimeWaitConnection records in the table (counted only: each one is TIME-WAIT by construction). */
+  private timeWaitRecords = 0;
   /**
    * Hibernation (synack's own; Linux has no such setting, its idle sockets are small already):
    * while more than this many connections are awake (not counting TIME-WAIT and orphans), an
@@ -192,8 +194,17 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void {
+    if (conn instanceof TimeWaitConnection) {
+      // A record has no observer (nobody holds it) nor orphan entry: only its places to leave.
+      if (ev === 'closed') {
+        this.connections.delete(conn);
+        this.heap.remove(conn);
+        this.timeWaitRecords--;
+      }
+      return;
+    }
     if (ev === 'closed') {
-      const c = conn as TcpConnection | TimeWaitConnection;
+      const c = conn as TcpConnection;
       this.connections.delete(c);
       this.heap.remove(c);
       this.orphans.delete(conn);
@@ -269,7 +280,7 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   get timeWaitCount(): number {
-    return this.timeWaits.size;
+    return this.timeWaits.size + this.timeWaitRecords;
   }
 
   /**
@@ -278,7 +289,7 @@ export class TcpLayer implements TcpListenerEnv {
    * by then, so it closes on the same instant but after the segment in hand is done with.
    */
   private enterTimeWait(c: TcpConnection): void {
-    if (this.timeWaits.size < this.host.settings.tcp_max_tw_buckets) {
+    if (this.timeWaitCount < this.host.settings.tcp_max_tw_buckets) {
       this.timeWaits.add(c);
       return;
     }
@@ -422,7 +433,7 @@ export class TcpLayer implements TcpListenerEnv {
     this.connections.replace(c, r);
     this.heap.replace(c, r);
     this.timeWaits.delete(c);
-    this.timeWaits.add(r);
+    this.timeWaitRecords++;
   }
 
   // --- hibernation ----------------------------------------------------------------------------
@@ -446,7 +457,7 @@ export class TcpLayer implements TcpListenerEnv {
       return;
     }
     if (this.hibernateAwake < 0) return;
-    const awake = this.connections.size - this.hibernated - this.timeWaits.size - this.orphans.size;
+    const awake = this.connections.size - this.hibernated - this.timeWaitCount - this.orphans.size;
     if (awake <= this.hibernateAwake) return;
     const owner = this.observers.get(conn);
     if (owner === undefined || typeof owner === 'function' || owner.conn !== conn) return;
