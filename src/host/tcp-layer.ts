@@ -434,6 +434,7 @@ export class TcpLayer implements TcpListenerEnv {
     this.heap.replace(c, r);
     this.timeWaits.delete(c);
     this.timeWaitRecords++;
+    c.dispose();
   }
 
   // --- hibernation ----------------------------------------------------------------------------
@@ -454,6 +455,11 @@ export class TcpLayer implements TcpListenerEnv {
     if (this.depth > 0) return;
     if (conn.state === 'TIME-WAIT') {
       this.retire(conn);
+      return;
+    }
+    if (conn.state === 'CLOSED') {
+      // Closed and its descriptor gone: out of every table, nobody reaches it any more.
+      if (conn.released && conn.heapIndex < 0 && !this.observers.has(conn)) conn.dispose();
       return;
     }
     if (this.hibernateAwake < 0) return;

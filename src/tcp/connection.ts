@@ -336,6 +336,30 @@ export class TcpConnection {
     this.emit('state');
   }
 
+  /**
+   * Nobody holds this connection any more (its descriptor is closed) and the host is done with it:
+   * it is CLOSED, or in TIME-WAIT and replaced by a record (TcpLayer.settle, retire). Let go
+   * of every part it made. V8 may have allocated the connection itself straight in the old
+   * generation (allocation-site pretenuring); until a full collection finds it dead, anything young
+   * it still points to would be kept alive and copied by every scavenge. Nothing reads it again.
+   */
+  dispose(): void {
+    this.sbMade = null;
+    this.rackMade = null;
+    this.autotuneMade = null;
+    this.undoMade = null;
+    this.chronoMade = null;
+    this.deliveryRateMade = null;
+    this.traced = null;
+    this.eorMarks = NO_EOR_MARKS;
+    this.opts = DEFAULT_SOCKET_OPTIONS;
+    const parts = this as unknown as Record<
+      'sendBuf' | 'recvBuf' | 'rtt' | 'timers' | 'cc' | 'tuple',
+      unknown
+    >;
+    parts.sendBuf = parts.recvBuf = parts.rtt = parts.timers = parts.cc = parts.tuple = null;
+  }
+
   /** Tell the host how much buffer memory this connection holds now (tcp_mem accounting). */
   syncMem(): void {
     if (!this.env.memCharge) return;
