@@ -12,6 +12,7 @@ import { openPcapFile } from '../link/pcap-file-node.js';
 import { openTun, type TunDevice } from '../link/tun/tun-device-node.js';
 import { createNet, type SynackNet } from '../net/index.js';
 import { TcpConnection } from '../tcp/connection.js';
+import { TcpListener } from '../tcp/listener.js';
 import { Rng } from '../sim/rng.js';
 import { WallClockScheduler } from '../sim/wall-clock.js';
 import { Sockets } from '../socket/sockets.js';
@@ -71,7 +72,7 @@ export function openTunSession(o: TunSessionOptions): TunSession {
     let n = 0;
     for (const s of host.tcp.sockets()) {
       if (s instanceof TcpConnection) n += LINGERING.has(s.state) ? 0 : 1;
-      else n += s.requests.size; // SYN-RECEIVED, not yet accepted
+      else if (s instanceof TcpListener) n += s.requests.size; // SYN-RECEIVED, not yet accepted
     }
     return n;
   };

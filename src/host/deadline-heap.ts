@@ -69,6 +69,18 @@ export class DeadlineHeap<T extends HeapEntry> {
     this.up(lastItem.heapIndex);
   }
 
+  /**
+   * Put `next` in `prev`'s place with `prev`'s key (`next` must want the same deadline): the heap's
+   * order, and so the order entries with equal deadlines come due, stays exactly as it was.
+   */
+  replace(prev: T, next: T): void {
+    const i = prev.heapIndex;
+    if (i < 0) return;
+    prev.heapIndex = -1;
+    this.items[i] = next;
+    next.heapIndex = i;
+  }
+
   /** Remove and return the earliest entry if its deadline is ≤ now. */
   popDue(now: number): T | undefined {
     if (this.items.length === 0 || (this.keys[0] as number) > now) return undefined;

@@ -1,5 +1,6 @@
 import { TcpConnection } from '../tcp/connection.js';
 import { TcpListener } from '../tcp/listener.js';
+import { TimeWaitConnection } from '../tcp/time-wait.js';
 import { SS_STATE_NAME } from '../tcp/state.js';
 import { formatIpv4 } from '../wire/ipv4-addr.js';
 import type { Host } from './host.js';
@@ -42,6 +43,16 @@ export function ssRows(host: Host): SsRow[] {
           peer: addr(r.tuple.remoteAddr, r.tuple.remotePort),
         });
       }
+    } else if (s instanceof TimeWaitConnection) {
+      // Linux's ss has no tcp_info for a timewait sock either.
+      const t = s.tuple;
+      rows.push({
+        state: SS_STATE_NAME[s.state],
+        recvQ: 0,
+        sendQ: 0,
+        local: addr(t.localAddr, t.localPort),
+        peer: addr(t.remoteAddr, t.remotePort),
+      });
     } else if (s instanceof TcpConnection) {
       const t = s.tuple;
       rows.push({

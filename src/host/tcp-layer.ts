@@ -7,6 +7,7 @@ import type { TcpMib } from '../tcp/mib.js';
 import { seqGt } from '../tcp/seq.js';
 import { siphashWords, sipKey } from '../tcp/siphash.js';
 import { SynCookies } from '../tcp/syncookies.js';
+import { TimeWaitConnection } from '../tcp/time-wait.js';
 import type { TcpSettings } from '../tcp/settings.js';
 import type { TcpTraceEvent } from '../tcp/trace.js';
 import type { DropReason } from '../wire/drop-reason.js';
@@ -48,7 +49,7 @@ export interface TcpIcmpErrorInfo {
 export type ConnectionObserver = (ev: TcpEventType, errno?: TcpErrno) => void;
 export type ListenerObserver = (ev: 'acceptable') => void;
 
-type Timed = TcpConnection | TcpListener;
+type Timed = TcpConnection | TcpListener | TimeWaitConnection;
 
 /** A connect() or listen() that cannot be done, with Linux's errno. */
 export class TcpLayerError extends Error {
@@ -96,8 +97,10 @@ export class TcpLayer implements TcpListenerEnv {
   memoryPressure = false;
   /** Connections the application closed that are still finishing (Linux's orphan count). */
   private readonly orphans = new Set<TcpConnectionLike>();
-  /** Connections in TIME-WAIT (bounded by tcp_max_tw_buckets). */
+  /** Connections in TIME-WAIT (bounded by tcp_max_tw_buckets with the records). */
   private readonly timeWaits = new Set<TcpConnectionLike>();
+  /** TimeWaitConnection records in the table (counted only: each one is TIME-WAIT by construction). */
+  private timeWaitRecords = 0;
   /**
    * Hibernation (synack's own; Linux has no such setting, its idle sockets are small already):
    * while more than this many connections are awake (not counting TIME-WAIT and orphans), an
@@ -108,6 +111,8 @@ export class TcpLayer implements TcpListenerEnv {
    * nothing); -1 turns it off.
    */
   hibernateAwake = 128;
+  /** Reduce released TIME-WAIT connections to TimeWaitConnection records (tests turn it off to compare). */
+  retireTimeWait = true;
   private hibernated = 0;
   private store: StateStore | null = null;
   /** Engine work in progress (segment input, timers, event callbacks): nothing hibernates then. */
@@ -199,6 +204,15 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   event(conn: TcpConnectionLike, ev: TcpEventType, errno?: TcpErrno): void {
+    if (conn instanceof TimeWaitConnection) {
+      // A record has no observer (nobody holds it) nor orphan entry: only its places to leave.
+      if (ev === 'closed') {
+        this.connections.delete(conn);
+        this.heap.remove(conn);
+        this.timeWaitRecords--;
+      }
+      return;
+    }
     if (ev === 'closed') {
       const c = conn as TcpConnection;
       this.connections.delete(c);
@@ -276,7 +290,7 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   get timeWaitCount(): number {
-    return this.timeWaits.size;
+    return this.timeWaits.size + this.timeWaitRecords;
   }
 
   /**
@@ -285,7 +299,7 @@ export class TcpLayer implements TcpListenerEnv {
    * by then, so it closes on the same instant but after the segment in hand is done with.
    */
   private enterTimeWait(c: TcpConnection): void {
-    if (this.timeWaits.size < this.host.settings.tcp_max_tw_buckets) {
+    if (this.timeWaitCount < this.host.settings.tcp_max_tw_buckets) {
       this.timeWaits.add(c);
       return;
     }
@@ -397,6 +411,42 @@ export class TcpLayer implements TcpListenerEnv {
     else this.observers.delete(conn);
   }
 
+  /**
+   * The user is done with `conn` for good (the socket layer closed its descriptor, after close()
+   * or abort()): nobody outside the host holds it, so in TIME-WAIT it may be reduced to a record.
+   */
+  release(conn: TcpConnection): void {
+    this.observers.delete(conn);
+    conn.released = true;
+    this.settle(conn);
+  }
+
+  /**
+   * Linux's tcp_time_wait: a connection in TIME-WAIT that nobody holds gives way to a small record
+   * (TimeWaitConnection) in the tuple table, the timer heap (in the very same place, so timers come
+   * due in the same order) and the TIME-WAIT count. Only when the record answers exactly as the
+   * connection would (TimeWaitConnection.fits), and not when tcp_max_tw_buckets overflowed (the
+   * connection is closing then).
+   */
+  private retire(c: TcpConnection): void {
+    if (
+      !this.retireTimeWait ||
+      !c.released ||
+      this.observers.has(c) ||
+      c.heapIndex < 0 ||
+      !this.timeWaits.has(c)
+    )
+      return;
+    if (!TimeWaitConnection.fits(c)) return;
+    const t = c.tuple;
+    const r = new TimeWaitConnection(this, t.localAddr, t.localPort, t.remoteAddr, t.remotePort, c);
+    this.connections.replace(c, r);
+    this.heap.replace(c, r);
+    this.timeWaits.delete(c);
+    this.timeWaitRecords++;
+    c.dispose();
+  }
+
   // --- hibernation ----------------------------------------------------------------------------
 
   /** Connections whose state is packed away (they still count in `connections`). */
@@ -412,8 +462,18 @@ export class TcpLayer implements TcpListenerEnv {
    * (StateStore) refuses anything it could not rebuild exactly.
    */
   settle(conn: TcpConnection): void {
-    if (this.hibernateAwake < 0 || this.depth > 0) return;
-    const awake = this.connections.size - this.hibernated - this.timeWaits.size - this.orphans.size;
+    if (this.depth > 0) return;
+    if (conn.state === 'TIME-WAIT') {
+      this.retire(conn);
+      return;
+    }
+    if (conn.state === 'CLOSED') {
+      // Closed and its descriptor gone: out of every table, nobody reaches it any more.
+      if (conn.released && conn.heapIndex < 0 && !this.observers.has(conn)) conn.dispose();
+      return;
+    }
+    if (this.hibernateAwake < 0) return;
+    const awake = this.connections.size - this.hibernated - this.timeWaitCount - this.orphans.size;
     if (awake <= this.hibernateAwake) return;
     const owner = this.observers.get(conn);
     if (owner === undefined || typeof owner === 'function' || owner.conn !== conn) return;
@@ -500,7 +560,8 @@ export class TcpLayer implements TcpListenerEnv {
         this.twReusable(c, seg)
       ) {
         // Linux's tcp_timewait_state_process: a new SYN beyond the old connection ends TIME-WAIT.
-        c.terminate(now, null);
+        if (c instanceof TimeWaitConnection) c.terminate();
+        else c.terminate(now, null);
         this.mib.TcpExt.TWRecycled++;
       } else {
         this.depth++;
@@ -509,7 +570,7 @@ export class TcpLayer implements TcpListenerEnv {
         } finally {
           this.leave();
         }
-        this.settle(c);
+        if (c instanceof TcpConnection) this.settle(c);
         return true;
       }
     }
@@ -522,7 +583,7 @@ export class TcpLayer implements TcpListenerEnv {
   }
 
   /** RFC 6191 / Linux: a SYN may reuse a TIME-WAIT tuple if its sequence or timestamp is newer. */
-  private twReusable(c: TcpConnection, seg: TcpSegment): boolean {
+  private twReusable(c: TcpConnection | TimeWaitConnection, seg: TcpSegment): boolean {
     if (c.tsOk && seg.hasTimestamp) return seqGt(seg.tsVal, c.tsRecent);
     return seqGt(seg.seq, c.rcvNxt);
   }
@@ -531,6 +592,11 @@ export class TcpLayer implements TcpListenerEnv {
   icmpError(e: TcpIcmpErrorInfo): void {
     const c = this.connections.get(e.localAddr, e.localPort, e.remoteAddr, e.remotePort);
     if (!c) return;
+    if (c instanceof TimeWaitConnection) {
+      // What the connection would keep of a fragmentation-needed: its MSS (its window rule reads it).
+      if (e.type === 3 && e.code === 4) c.advMss = Math.min(c.advMss, Math.max(68 - 40, e.mtu - 40));
+      return;
+    }
     const now = this.now();
     if (e.type === 3 && e.code === 4) {
       // Fragmentation needed: shrink the segment size and resend what was lost.
@@ -626,9 +692,9 @@ export class TcpLayer implements TcpListenerEnv {
     this.armTimer();
   };
 
-  /** Connections and listeners, for ss-like tables and tests. */
-  *sockets(): IterableIterator<TcpConnection | TcpListener> {
+  /** Connections, TIME-WAIT records and listeners, for ss-like tables and tests. */
+  *sockets(): IterableIterator<TcpConnection | TcpListener | TimeWaitConnection> {
     for (const list of this.listeners.values()) yield* list;
-    yield* this.connections.values();
+    yield* this.connections.entries();
   }
 }

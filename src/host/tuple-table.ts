@@ -1,4 +1,5 @@
 import type { FourTuple } from '../tcp/env.js';
+import { TimeWaitConnection } from '../tcp/time-wait.js';
 import { HibernatedConnection } from './hibernated.js';
 
 /**
@@ -6,13 +7,15 @@ import { HibernatedConnection } from './hibernated.js';
  * hashed to 32 bits with a per-host random seed (so an attacker cannot aim at one bucket, as
  * Linux keys its ehash with a secret) and collisions are resolved by comparing tuples. Lookups
  * allocate nothing. An entry may be a HibernatedConnection standing for an idle connection: get()
- * and values() wake it first (through `wake`), so callers only ever see live entries.
+ * and values() wake it first (through `wake`), so callers only ever see live entries. An entry may
+ * also be a TimeWaitConnection, what is left of a connection nobody holds in TIME-WAIT (Linux's
+ * timewait socks): it is no connection, so values() passes over it; get() and entries() give it.
  */
 export interface HasTuple {
   readonly tuple: FourTuple;
 }
 
-type Entry<T> = T | HibernatedConnection;
+type Entry<T> = T | HibernatedConnection | TimeWaitConnection;
 
 export class TupleTable<T extends HasTuple> {
   private readonly map = new Map<number, Entry<T> | Entry<T>[]>();
@@ -38,7 +41,12 @@ export class TupleTable<T extends HasTuple> {
     return h ^ (h >>> 15);
   }
 
-  get(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): T | undefined {
+  get(
+    localAddr: number,
+    localPort: number,
+    remoteAddr: number,
+    remotePort: number,
+  ): T | TimeWaitConnection | undefined {
     const e = this.peek(localAddr, localPort, remoteAddr, remotePort);
     return e === undefined ? undefined : this.live(e);
   }
@@ -56,7 +64,7 @@ export class TupleTable<T extends HasTuple> {
     return this.peek(t.localAddr, t.localPort, t.remoteAddr, t.remotePort) !== undefined;
   }
 
-  private live(e: Entry<T>): T {
+  private live(e: Entry<T>): T | TimeWaitConnection {
     return e instanceof HibernatedConnection ? this.wake(e) : e;
   }
 
@@ -92,7 +100,7 @@ export class TupleTable<T extends HasTuple> {
   }
 
   /** Remove this exact entry; returns whether it was present. */
-  delete(e: T): boolean {
+  delete(e: T | TimeWaitConnection): boolean {
     const t = e.tuple;
     const h = this.hash(t.localAddr, t.localPort, t.remoteAddr, t.remotePort);
     const b = this.map.get(h);
@@ -121,8 +129,11 @@ export class TupleTable<T extends HasTuple> {
     }
   }
 
-  /** Every entry, hibernated ones woken first (waking replaces an entry in place: safe here). */
-  *values(): IterableIterator<T> {
+  /**
+   * Every entry, hibernated ones woken first (waking replaces an entry in place: safe here),
+   * TIME-WAIT records included.
+   */
+  *entries(): IterableIterator<T | TimeWaitConnection> {
     for (const b of this.map.values()) {
       if (Array.isArray(b)) {
         for (let i = 0; i < b.length; i++) yield this.live(b[i] as Entry<T>);
@@ -130,6 +141,11 @@ export class TupleTable<T extends HasTuple> {
         yield this.live(b);
       }
     }
+  }
+
+  /** Every connection (entries() without the TIME-WAIT records). */
+  *values(): IterableIterator<T> {
+    for (const e of this.entries()) if (!(e instanceof TimeWaitConnection)) yield e;
   }
 }
 

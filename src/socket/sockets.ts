@@ -596,6 +596,7 @@ export class Sockets {
       // SO_LINGER with a zero timeout: an abortive close (RST), as RFC 9293 §3.10.5 ABORT.
       if (s.opts.linger.onoff && s.opts.linger.linger === 0) c.abort(now);
       else c.close(now);
+      this.host.tcp.release(c);
     }
     s.state = 'closed';
     this.wake(s);

@@ -128,6 +128,8 @@ export class TcpConnection {
   peerFinSeq = -1;
   /** The user has closed the socket; nobody will read (an orphan, in Linux's words). */
   orphan = false;
+  /** Nobody outside the host holds it any more (its descriptor is closed): see TcpLayer.release. */
+  released = false;
   /** Whether 'established' was reported. */
   reported = false;
 
@@ -332,6 +334,30 @@ export class TcpConnection {
     // Nothing is sent any more: the scoreboard's storage can serve another connection.
     if ((s === 'TIME-WAIT' || s === 'CLOSED') && this.sbMade !== null) this.sbMade.release();
     this.emit('state');
+  }
+
+  /**
+   * Nobody holds this connection any more (its descriptor is closed) and the host is done with it:
+   * it is CLOSED, or in TIME-WAIT and replaced by a record (TcpLayer.settle, retire). Let go
+   * of every part it made. V8 may have allocated the connection itself straight in the old
+   * generation (allocation-site pretenuring); until a full collection finds it dead, anything young
+   * it still points to would be kept alive and copied by every scavenge. Nothing reads it again.
+   */
+  dispose(): void {
+    this.sbMade = null;
+    this.rackMade = null;
+    this.autotuneMade = null;
+    this.undoMade = null;
+    this.chronoMade = null;
+    this.deliveryRateMade = null;
+    this.traced = null;
+    this.eorMarks = NO_EOR_MARKS;
+    this.opts = DEFAULT_SOCKET_OPTIONS;
+    const parts = this as unknown as Record<
+      'sendBuf' | 'recvBuf' | 'rtt' | 'timers' | 'cc' | 'tuple',
+      unknown
+    >;
+    parts.sendBuf = parts.recvBuf = parts.rtt = parts.timers = parts.cc = parts.tuple = null;
   }
 
   /** Tell the host how much buffer memory this connection holds now (tcp_mem accounting). */

@@ -32,3 +32,18 @@ test('RFC 7323 §5.4: timestamp offsets differ per address pair and are stable',
   assert.equal(gen.tsOffset(A, B), gen.tsOffset(A, B));
   assert.notEqual(gen.tsOffset(A, B), gen.tsOffset(A, 0x0a000003));
 });
+
+test('timestamp offsets: the one-pair cache gives what a fresh generator computes, for any pair order', () => {
+  const secret = Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 255);
+  const cached = new IsnGenerator(secret);
+  const pairs = [
+    [A, B],
+    [A, B],
+    [B, A],
+    [0xffffffff, 0],
+    [-1, 0],
+    [A, B],
+    [A, 0x0a000003],
+  ] as const;
+  for (const [l, r] of pairs) assert.equal(cached.tsOffset(l, r), new IsnGenerator(secret).tsOffset(l, r));
+});

@@ -23,7 +23,17 @@ export class IsnGenerator {
     return (f + Math.floor(nowUs / 4)) >>> 0;
   }
 
+  /** The last address pair's offset: a host talks to few peers, and a handshake asks up to four times. */
+  private tsLocal = NaN;
+  private tsRemote = NaN;
+  private tsLast = 0;
+
   tsOffset(localAddr: number, remoteAddr: number): number {
-    return siphashWords(this.tsKey, localAddr, remoteAddr, 0x7323, 0);
+    if (localAddr !== this.tsLocal || remoteAddr !== this.tsRemote) {
+      this.tsLast = siphashWords(this.tsKey, localAddr, remoteAddr, 0x7323, 0);
+      this.tsLocal = localAddr;
+      this.tsRemote = remoteAddr;
+    }
+    return this.tsLast;
   }
 }
