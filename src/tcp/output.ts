@@ -200,7 +200,7 @@ function sendNewData(
 ): number {
   let sent = 0;
   let rwndLimited = false;
-  const maxSegs = tsoSegs(c);
+  let maxSegs = -1; // sized when the first unit starts (a call that sends nothing needs none)
   let unitLeft = 0;
   let unitSegs = 0;
   for (;;) {
@@ -225,6 +225,7 @@ function sendNewData(
     if (unitLeft === 0) {
       // A new unit: as many segments as cwnd's quota and the TSO size allow (at least one, for
       // the final FIN tcp_cwnd_test lets through).
+      if (maxSegs < 0) maxSegs = tsoSegs(c);
       unitLeft = windowProbe ? 1 : Math.max(Math.min(cwndQuota(cwnd, packetsInFlight(c)), maxSegs), 1);
       unitSegs = 0;
     }
