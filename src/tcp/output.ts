@@ -231,13 +231,15 @@ function sendNewData(
     }
     unitLeft--;
     unitSegs++;
-    if (unitLeft > 0 && planSegment(c, view.length, 1, cwnd, more, pushCorked, windowProbe) === 0)
+    // The last of the queue ends its unit: nothing follows to look ahead to (planSegment would
+    // stop, application-limited).
+    const last = view.length === queued;
+    if (unitLeft > 0 && (last || planSegment(c, view.length, 1, cwnd, more, pushCorked, windowProbe) === 0))
       unitLeft = 0;
     const unitEnd = unitLeft === 0;
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
     seg.payload = view;
-    const last = view.length === queued;
     // A window probe carries PSH (Linux's tcp_write_wakeup sends it with TCPHDR_PSH).
     const writeEnd = (last && !c.lastWriteMore) || (atEor && view.length === len) || windowProbe;
     seg.flags = writeEnd || (unitEnd && unitSegs > 1) ? TCP_PSH : 0;
@@ -258,6 +260,12 @@ function sendNewData(
     c.transmit(seg, now);
     sent++;
     if (windowProbe) break;
+    if (last) {
+      // Everything queued is sent: the next round would find nothing (STOP_APP) and stop there.
+      while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
+      c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
+      break;
+    }
   }
   // A FIN with no data left to carry it.
   if (c.finQueued && !c.finSent && seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length) {
