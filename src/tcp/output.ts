@@ -198,6 +198,14 @@ function sendNewData(
   pushCorked = false,
   windowProbe = false,
 ): number {
+  if (c.sendBuf.length <= seqSub(c.sndNxt, c.sndUna) && !(c.finQueued && !c.finSent)) {
+    // Nothing unsent and no FIN to send (the call after every ACK, mostly): what the loop and
+    // the tail below would do when planSegment stops at once, application-limited.
+    while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
+    c.cwndLimited = false;
+    if (c.chronoStarted) c.chrono.stop('rwnd', now, c.sendBuf.length === 0);
+    return 0;
+  }
   let sent = 0;
   let rwndLimited = false;
   let maxSegs = -1; // sized when the first unit starts (a call that sends nothing needs none)
