@@ -259,7 +259,10 @@ export class TcpLayer implements TcpListenerEnv {
   memCharge(delta: number): void {
     this.memoryAllocated += delta;
     const pages = Math.ceil(this.memoryAllocated / 4096);
-    const [low, pressure] = this.host.settings.tcp_mem;
+    // Indexed, not destructured: this runs on every change of a connection's buffers.
+    const mem = this.host.settings.tcp_mem;
+    const low = mem[0];
+    const pressure = mem[1];
     if (!this.memoryPressure && pages > pressure) {
       // Linux's tcp_enter_memory_pressure.
       this.memoryPressure = true;

@@ -191,8 +191,12 @@ export class Socket extends Duplex {
         return false;
       }
       this.bytesRead += r.length;
-      this.touch();
+      if (this.timeoutMs > 0) this.touch();
+      // Drained: the next read would be EAGAIN. Anything that arrives meanwhile (even during the
+      // 'data' handlers) comes with a wake-up of its own, which reads again.
+      const drained = s.drained;
       this.reading = this.push(r instanceof Buffer ? r : Buffer.from(r.buffer, r.byteOffset, r.length));
+      if (drained) return this.reading && !this.destroyed;
     }
     return false;
   }
@@ -223,7 +227,7 @@ export class Socket extends Duplex {
         if (n < 0) return;
         p.off += n;
         this.written += n;
-        this.touch();
+        if (this.timeoutMs > 0) this.touch();
       } catch (e) {
         this.pendingWrite = null;
         p.chunk = NO_CHUNK;
@@ -326,6 +330,7 @@ export class Socket extends Duplex {
     return this.timeoutMs || undefined;
   }
 
+  /** Restart the idle timeout; only a socket with a timeout set has one (setTimeout(0) clears it). */
   private touch(): void {
     this.clearIdle();
     if (this.timeoutMs <= 0 || this.destroyed) return;

@@ -246,6 +246,12 @@ function writableOpts(s: Socket): SockOpts {
 export class Sockets {
   private readonly table = new Map<number, Socket>();
   private nextFd = 3;
+  /**
+   * Whether the last tryReadChunk that handed over bytes left the socket drained: nothing more
+   * readable, no end of stream and no error pending, so the same read would now return -1
+   * (EAGAIN) until the connection's next event. A reader may stop there without asking again.
+   */
+  drained = false;
 
   constructor(readonly host: Host) {}
 
@@ -520,6 +526,13 @@ export class Sockets {
     if (s.readShut) return 0;
     if (c.readableBytes > 0) {
       const chunk = c.readChunk(max, alloc, this.now()) as Uint8Array;
+      // What the next call would test, in its order (eof: FIN received and nothing readable).
+      this.drained =
+        c.readableBytes === 0 &&
+        s.error === null &&
+        !c.finReceived &&
+        c.state !== 'CLOSED' &&
+        c.state !== 'TIME-WAIT';
       this.host.tcp.settle(c);
       return chunk;
     }

@@ -198,9 +198,17 @@ function sendNewData(
   pushCorked = false,
   windowProbe = false,
 ): number {
+  if (c.sendBuf.length <= seqSub(c.sndNxt, c.sndUna) && !(c.finQueued && !c.finSent)) {
+    // Nothing unsent and no FIN to send (the call after every ACK, mostly): what the loop and
+    // the tail below would do when planSegment stops at once, application-limited.
+    while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
+    c.cwndLimited = false;
+    if (c.chronoStarted) c.chrono.stop('rwnd', now, c.sendBuf.length === 0);
+    return 0;
+  }
   let sent = 0;
   let rwndLimited = false;
-  const maxSegs = tsoSegs(c);
+  let maxSegs = -1; // sized when the first unit starts (a call that sends nothing needs none)
   let unitLeft = 0;
   let unitSegs = 0;
   for (;;) {
@@ -225,18 +233,21 @@ function sendNewData(
     if (unitLeft === 0) {
       // A new unit: as many segments as cwnd's quota and the TSO size allow (at least one, for
       // the final FIN tcp_cwnd_test lets through).
+      if (maxSegs < 0) maxSegs = tsoSegs(c);
       unitLeft = windowProbe ? 1 : Math.max(Math.min(cwndQuota(cwnd, packetsInFlight(c)), maxSegs), 1);
       unitSegs = 0;
     }
     unitLeft--;
     unitSegs++;
-    if (unitLeft > 0 && planSegment(c, view.length, 1, cwnd, more, pushCorked, windowProbe) === 0)
+    // The last of the queue ends its unit: nothing follows to look ahead to (planSegment would
+    // stop, application-limited).
+    const last = view.length === queued;
+    if (unitLeft > 0 && (last || planSegment(c, view.length, 1, cwnd, more, pushCorked, windowProbe) === 0))
       unitLeft = 0;
     const unitEnd = unitLeft === 0;
     const seg = c.out.clear();
     seg.seq = c.sndNxt;
     seg.payload = view;
-    const last = view.length === queued;
     // A window probe carries PSH (Linux's tcp_write_wakeup sends it with TCPHDR_PSH).
     const writeEnd = (last && !c.lastWriteMore) || (atEor && view.length === len) || windowProbe;
     seg.flags = writeEnd || (unitEnd && unitSegs > 1) ? TCP_PSH : 0;
@@ -257,6 +268,12 @@ function sendNewData(
     c.transmit(seg, now);
     sent++;
     if (windowProbe) break;
+    if (last) {
+      // Everything queued is sent: the next round would find nothing (STOP_APP) and stop there.
+      while (c.eorMarks.length > 0 && !seqGt(c.eorMarks[0] as number, c.sndNxt)) c.eorMarks.shift();
+      c.cwndLimited = false; // application-limited (Linux's tcp_cwnd_validate)
+      break;
+    }
   }
   // A FIN with no data left to carry it.
   if (c.finQueued && !c.finSent && seqSub(c.sndNxt, c.sndUna) >= c.sendBuf.length) {
