@@ -794,9 +794,26 @@ export class Sockets {
   }
 
   getpeername(fd: number): { addr: string; port: number } {
+    const s = this.peer(fd);
+    return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
+  }
+
+  /**
+   * getpeername's address as a number (host order) and its port, with getpeername's errors: the
+   * `net` drop-in keeps these per accepted socket and formats the address only when asked.
+   */
+  getpeeraddr(fd: number): number {
+    return this.peer(fd).remoteAddr;
+  }
+
+  getpeerport(fd: number): number {
+    return this.peer(fd).remotePort;
+  }
+
+  private peer(fd: number): Socket {
     const s = this.get(fd, 'getpeername');
     if (!this.live(s) || s.state !== 'connected') throw new SocketError('ENOTCONN', 'getpeername');
-    return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
+    return s;
   }
 
   /** poll(): the events (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP) ready on fd now. */
