@@ -160,7 +160,9 @@ export class Socket extends Duplex {
     if (this.connecting) {
       const r = s.poll(this.fd, POLLOUT);
       if (!(r & (POLLOUT | POLLERR | POLLHUP))) return;
-      const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
+      // SO_ERROR only when poll saw an error or a hang-up: with neither, no error is pending
+      // (poll reports one as POLLERR), so it would read 0 and clear nothing.
+      const errno = r & (POLLERR | POLLHUP) ? (s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number) : 0;
       if (errno !== 0 || !(r & POLLOUT) || r & POLLHUP) {
         this.connecting = false;
         const name = errnoName(errno) ?? 'ECONNREFUSED';
@@ -177,7 +179,7 @@ export class Socket extends Duplex {
     const noError = this.reading && this.pull();
     if (this.pendingWrite) this.flush();
     else if (noError) return;
-    if (!this.destroyed && s.poll(this.fd, POLLERR) & POLLERR) {
+    if (!this.destroyed && s.pendingError(this.fd)) {
       // An error with nobody reading or writing (a reset): Node reports it anyway.
       const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
       const name = errnoName(errno);

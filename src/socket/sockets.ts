@@ -841,6 +841,16 @@ export class Sockets {
     return r & (events | POLLERR | POLLHUP);
   }
 
+  /**
+   * poll(fd, POLLERR) & POLLERR as a boolean, without working out every other event: the `net`
+   * drop-in asks it after each wake-up that its reads did not already answer.
+   */
+  pendingError(fd: number): boolean {
+    const s = this.table.get(fd);
+    if (!s || s.listener || !this.live(s)) return false;
+    return !!s.error;
+  }
+
   /** Resolves with poll()'s result once any of `events` (or an error or hang-up) is ready. */
   wait(fd: number, events: number): Promise<number> {
     const s = this.get(fd, 'poll');
