@@ -139,8 +139,22 @@ export class TcpLayer implements TcpListenerEnv {
     const salt = host.random32();
     const portKey = sipKey(secret.subarray(0, 16));
     let steps = 0;
+    // F depends on the destination only: the last one's value is kept, as the timestamp offsets
+    // are (a client connecting to one server over and over hashes it once).
+    let lastLa = 0;
+    let lastRa = 0;
+    let lastRp = -1;
+    let lastF = 0;
     this.ports = new EphemeralPorts(
-      (la, ra, rp) => siphashWords(portKey, la, ra, rp, salt ^ 0x6056),
+      (la, ra, rp) => {
+        if (la !== lastLa || ra !== lastRa || rp !== lastRp) {
+          lastF = siphashWords(portKey, la, ra, rp, salt ^ 0x6056);
+          lastLa = la;
+          lastRa = ra;
+          lastRp = rp;
+        }
+        return lastF;
+      },
       () => siphashWords(portKey, salt, steps++, 0, 0x5eed),
     );
   }

@@ -24,7 +24,8 @@ export interface ListenOptions {
 export class Server extends EventEmitter {
   private fd = -1;
   private unwatch: (() => void) | null = null;
-  private connections = new Set<Socket>();
+  /** Accepted sockets not yet closed (Node's server._connections): a count, no set of them. */
+  private connections = 0;
   private closing = false;
   private readonly opts: ServerOptions;
 
@@ -98,14 +99,16 @@ export class Server extends EventEmitter {
         return;
       }
       if (fd < 0) return;
-      const sock = new Socket(this.env, { fd, allowHalfOpen: this.opts.allowHalfOpen ?? false });
+      // The socket tells the server of its 'close' itself (as net.Socket tells its _server), not
+      // through a listener: no closure and once() wrapper per connection.
+      const sock = new Socket(this.env, {
+        fd,
+        allowHalfOpen: this.opts.allowHalfOpen ?? false,
+        server: this,
+      });
       if (this.opts.noDelay) sock.setNoDelay(true);
       if (this.opts.keepAlive) sock.setKeepAlive(true, this.opts.keepAliveInitialDelay ?? 0);
-      this.connections.add(sock);
-      sock.once('close', () => {
-        this.connections.delete(sock);
-        this.maybeClosed();
-      });
+      this.connections++;
       this.emit('connection', sock);
     }
   }
@@ -126,8 +129,14 @@ export class Server extends EventEmitter {
     return this;
   }
 
+  /** An accepted socket is closing: called just before it emits 'close'. */
+  socketClosed(): void {
+    this.connections--;
+    this.maybeClosed();
+  }
+
   private maybeClosed(): void {
-    if (this.closing && this.connections.size === 0) {
+    if (this.closing && this.connections === 0) {
       this.closing = false;
       process.nextTick(() => this.emit('close'));
     }
@@ -140,7 +149,7 @@ export class Server extends EventEmitter {
   }
 
   getConnections(cb: (err: Error | null, count: number) => void): this {
-    const n = this.connections.size;
+    const n = this.connections;
     process.nextTick(() => cb(null, n));
     return this;
   }

@@ -7,6 +7,7 @@ import type { Sockets } from '../socket/sockets.js';
 import { codedError, nodeError } from './errors.js';
 import { isIPv4 } from './ip.js';
 import { readBuffer } from './read-pool.js';
+import { formatIpv4 } from '../wire/ipv4-addr.js';
 
 export interface NetEnv {
   host: Host;
@@ -17,6 +18,13 @@ export interface SocketOptions {
   allowHalfOpen?: boolean;
   /** Wrap an already connected socket (used by Server). */
   fd?: number;
+  /** The server that accepted it, told when the socket closes (used by Server). */
+  server?: SocketOwner;
+}
+
+/** What an accepting server needs to hear from its sockets (Node's socket._server). */
+export interface SocketOwner {
+  socketClosed(): void;
 }
 
 export interface ConnectOptions {
@@ -53,7 +61,18 @@ export class Socket extends Duplex {
   private unwatch: (() => void) | null = null;
   private timeoutMs = 0;
   private idleTimer: Timer | null = null;
-  private remote = { address: undefined as string | undefined, port: undefined as number | undefined };
+  /**
+   * The peer: the host and port connect() was given, or for an accepted socket the address as a
+   * number, formatted at the first remoteAddress (most servers never ask).
+   */
+  private remoteHost: string | undefined = undefined;
+  private remoteNum = 0;
+  private remotePortNum: number | undefined = undefined;
+  /**
+   * @internal The accepting server, told once just before 'close' (see emitClose). Not `server`:
+   * http sets that property on the sockets it serves.
+   */
+  owner: SocketOwner | null = null;
 
   constructor(
     protected readonly env: NetEnv,
@@ -62,8 +81,9 @@ export class Socket extends Duplex {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
     if (options.fd !== undefined) {
       this.fd = options.fd;
-      const peer = env.sockets.getpeername(this.fd);
-      this.remote = { address: peer.addr, port: peer.port };
+      if (options.server) this.owner = options.server;
+      this.remoteNum = env.sockets.getpeeraddr(this.fd);
+      this.remotePortNum = env.sockets.getpeerport(this.fd);
       this.attach();
     }
     // 'end' comes once: a shared listener, not a closure and a once() wrapper per socket.
@@ -91,7 +111,8 @@ export class Socket extends Duplex {
       return this;
     }
     const s = this.env.sockets;
-    this.remote = { address: host, port: opts.port };
+    this.remoteHost = host;
+    this.remotePortNum = opts.port;
     try {
       this.fd = s.socket();
       if (opts.localAddress || opts.localPort)
@@ -139,12 +160,14 @@ export class Socket extends Duplex {
     if (this.connecting) {
       const r = s.poll(this.fd, POLLOUT);
       if (!(r & (POLLOUT | POLLERR | POLLHUP))) return;
-      const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
+      // SO_ERROR only when poll saw an error or a hang-up: with neither, no error is pending
+      // (poll reports one as POLLERR), so it would read 0 and clear nothing.
+      const errno = r & (POLLERR | POLLHUP) ? (s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number) : 0;
       if (errno !== 0 || !(r & POLLOUT) || r & POLLHUP) {
         this.connecting = false;
         const name = errnoName(errno) ?? 'ECONNREFUSED';
         this.destroy(
-          nodeError(new SocketError(name, 'connect'), 'connect', this.remote.address, this.remote.port),
+          nodeError(new SocketError(name, 'connect'), 'connect', this.remoteHost, this.remotePortNum),
         );
         return;
       }
@@ -156,7 +179,7 @@ export class Socket extends Duplex {
     const noError = this.reading && this.pull();
     if (this.pendingWrite) this.flush();
     else if (noError) return;
-    if (!this.destroyed && s.poll(this.fd, POLLERR) & POLLERR) {
+    if (!this.destroyed && s.pendingError(this.fd)) {
       // An error with nobody reading or writing (a reset): Node reports it anyway.
       const errno = s.getsockopt(this.fd, 'SOL_SOCKET', 'SO_ERROR') as number;
       const name = errnoName(errno);
@@ -361,11 +384,14 @@ export class Socket extends Duplex {
   }
 
   get remoteAddress(): string | undefined {
-    return this.fd >= 0 && !this.connecting ? this.remote.address : undefined;
+    if (this.fd < 0 || this.connecting) return undefined;
+    if (this.remoteHost === undefined && this.remotePortNum !== undefined)
+      this.remoteHost = formatIpv4(this.remoteNum);
+    return this.remoteHost;
   }
 
   get remotePort(): number | undefined {
-    return this.fd >= 0 && !this.connecting ? this.remote.port : undefined;
+    return this.fd >= 0 && !this.connecting ? this.remotePortNum : undefined;
   }
 
   get remoteFamily(): string | undefined {
@@ -435,5 +461,12 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectOptions, (() => v
 
 /** The 'close' event, on the tick after destroy as net.Socket emits it (no closure per socket). */
 function emitClose(s: Socket, hadError: boolean): void {
+  // Its server counts it gone first, as the server's own 'close' listener did (registered
+  // before anyone else could listen).
+  const owner = s.owner;
+  if (owner !== null) {
+    s.owner = null;
+    owner.socketClosed();
+  }
   s.emit('close', hadError);
 }

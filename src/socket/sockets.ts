@@ -807,9 +807,26 @@ export class Sockets {
   }
 
   getpeername(fd: number): { addr: string; port: number } {
+    const s = this.peer(fd);
+    return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
+  }
+
+  /**
+   * getpeername's address as a number (host order) and its port, with getpeername's errors: the
+   * `net` drop-in keeps these per accepted socket and formats the address only when asked.
+   */
+  getpeeraddr(fd: number): number {
+    return this.peer(fd).remoteAddr;
+  }
+
+  getpeerport(fd: number): number {
+    return this.peer(fd).remotePort;
+  }
+
+  private peer(fd: number): Socket {
     const s = this.get(fd, 'getpeername');
     if (!this.live(s) || s.state !== 'connected') throw new SocketError('ENOTCONN', 'getpeername');
-    return { addr: formatIpv4(s.remoteAddr), port: s.remotePort };
+    return s;
   }
 
   /** poll(): the events (POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP) ready on fd now. */
@@ -835,6 +852,16 @@ export class Sockets {
     // SOCK_NOSPACE).
     if (events & POLLOUT && !(r & POLLOUT)) s.nospace = true;
     return r & (events | POLLERR | POLLHUP);
+  }
+
+  /**
+   * poll(fd, POLLERR) & POLLERR as a boolean, without working out every other event: the `net`
+   * drop-in asks it after each wake-up that its reads did not already answer.
+   */
+  pendingError(fd: number): boolean {
+    const s = this.table.get(fd);
+    if (!s || s.listener || !this.live(s)) return false;
+    return !!s.error;
   }
 
   /** Resolves with poll()'s result once any of `events` (or an error or hang-up) is ready. */

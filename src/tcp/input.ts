@@ -354,7 +354,8 @@ function processAck(c: TcpConnection, seg: TcpSegment, now: number): void {
   if (advanced) {
     c.deliveryRate.onDelivered(c.bytesAcked, now, c.rtt.srttUs);
     // Linux's tcp_clean_rtx_queue: nothing left in flight ends busy time if nothing waits either.
-    if (sb.packetsOut === 0) c.chrono.stop('busy', now, c.sendBuf.length === 0);
+    // A chrono never started is idle already (stopping it changes nothing): none is made for it.
+    if (sb.packetsOut === 0 && c.chronoStarted) c.chrono.stop('busy', now, c.sendBuf.length === 0);
     c.rtt.resetBackoff();
     c.retransmits = 0;
     c.retransStart = -1;

@@ -49,6 +49,9 @@ export interface SynRequest {
   synAckSentAt?: number;
 }
 
+/** See TcpListener.key. */
+type RequestKey = number | string;
+
 /**
  * A listening socket (RFC 9293 §3.10.7.2) with Linux's two queues (the seed's chapter 1.6 and 6):
  * the SYN queue of half-open requests, full beyond the listen backlog (then SYN cookies take
@@ -57,7 +60,7 @@ export interface SynRequest {
  */
 export class TcpListener {
   heapIndex = -1;
-  readonly requests = new Map<string, SynRequest>();
+  readonly requests = new Map<RequestKey, SynRequest>();
   readonly acceptQueue: TcpConnection[] = [];
   readonly backlog: number;
   nextDeadline = Infinity;
@@ -72,6 +75,7 @@ export class TcpListener {
     /** SO_RCVBUF/SO_SNDBUF set on the listening socket: accepted connections inherit them. */
     readonly buffers: { rcvBuf?: number; sndBuf?: number } = {},
   ) {
+    this.keyAddr = localAddr;
     // Linux: listen()'s backlog is capped by somaxconn; the accept queue holds backlog + 1.
     this.backlog = Math.max(0, Math.min(backlog, env.settings.somaxconn));
   }
@@ -93,7 +97,21 @@ export class TcpListener {
     return this.acceptQueue.length > this.backlog;
   }
 
-  private key(remoteAddr: number, remotePort: number, localAddr: number): string {
+  /**
+   * The local address whose requests are keyed by a number: the bound one, or for a wildcard
+   * listener the first one a segment came to (fixed from then on, so a tuple's key never changes).
+   */
+  private keyAddr: number;
+
+  /**
+   * A request's key in `requests`: remote address and port as one number (48 bits, exact in a
+   * double) when the segment came to `keyAddr`, as nearly every one does; else a string naming the
+   * local address too. One Map either way, so requests keep their order (SYN-ACK retransmissions
+   * go in it). A number is no string to build and hash twice per handshake.
+   */
+  private key(remoteAddr: number, remotePort: number, localAddr: number): RequestKey {
+    if (this.keyAddr === 0) this.keyAddr = localAddr;
+    if (localAddr === this.keyAddr) return remoteAddr * 65536 + remotePort;
     return `${remoteAddr}:${remotePort}:${localAddr}`;
   }
 
@@ -153,7 +171,7 @@ export class TcpListener {
     this.env.transmitFor(tuple, r);
   }
 
-  private onSyn(seg: TcpSegment, localAddr: number, remoteAddr: number, key: string, now: number): void {
+  private onSyn(seg: TcpSegment, localAddr: number, remoteAddr: number, key: RequestKey, now: number): void {
     const s = this.env.settings;
     const mib = this.env.mib;
     const tuple: FourTuple = { localAddr, localPort: this.localPort, remoteAddr, remotePort: seg.srcPort };
@@ -308,7 +326,7 @@ export class TcpListener {
     this.env.transmitFor(req.tuple, seg);
   }
 
-  private onAck(seg: TcpSegment, req: SynRequest, key: string, now: number): void {
+  private onAck(seg: TcpSegment, req: SynRequest, key: RequestKey, now: number): void {
     const mib = this.env.mib;
     if (seg.ack !== seqAdd(req.iss, 1) || seg.seq !== seqAdd(req.irs, 1)) {
       this.env.drop?.('tcp-old-ack');

@@ -132,76 +132,76 @@ export function siphash24(key: SipKey, data: Uint8Array): Uint32Array {
  */
 export function siphashWords(key: SipKey, a: number, b: number, c: number, d: number): number {
   const k = key.k;
-  let v0h = ((k[0] as number) ^ 0x736f6d65) >>> 0;
-  let v0l = ((k[1] as number) ^ 0x70736575) >>> 0;
-  let v1h = ((k[2] as number) ^ 0x646f7261) >>> 0;
-  let v1l = ((k[3] as number) ^ 0x6e646f6d) >>> 0;
-  let v2h = ((k[0] as number) ^ 0x6c796765) >>> 0;
-  let v2l = ((k[1] as number) ^ 0x6e657261) >>> 0;
-  let v3h = ((k[2] as number) ^ 0x74656462) >>> 0;
-  let v3l = ((k[3] as number) ^ 0x79746573) >>> 0;
+  let v0h = ((k[0] as number) ^ 0x736f6d65) | 0;
+  let v0l = ((k[1] as number) ^ 0x70736575) | 0;
+  let v1h = ((k[2] as number) ^ 0x646f7261) | 0;
+  let v1l = ((k[3] as number) ^ 0x6e646f6d) | 0;
+  let v2h = ((k[0] as number) ^ 0x6c796765) | 0;
+  let v2l = ((k[1] as number) ^ 0x6e657261) | 0;
+  let v3h = ((k[2] as number) ^ 0x74656462) | 0;
+  let v3l = ((k[3] as number) ^ 0x79746573) | 0;
   // Message words (hi, lo): (b, a), (d, c), then the length word (16 << 24, 0); then finalization.
   for (let step = 0; step < 4; step++) {
     let mh = 0;
     let ml = 0;
     let rounds = 2;
     if (step === 0) {
-      mh = b >>> 0;
-      ml = a >>> 0;
+      mh = b | 0;
+      ml = a | 0;
     } else if (step === 1) {
-      mh = d >>> 0;
-      ml = c >>> 0;
+      mh = d | 0;
+      ml = c | 0;
     } else if (step === 2) {
       mh = 0x10000000;
     } else {
-      v2l = (v2l ^ 0xff) >>> 0;
+      v2l = (v2l ^ 0xff) | 0;
       rounds = 4;
     }
-    v3h = (v3h ^ mh) >>> 0;
-    v3l = (v3l ^ ml) >>> 0;
+    v3h = (v3h ^ mh) | 0;
+    v3l = (v3l ^ ml) | 0;
     for (let r = 0; r < rounds; r++) {
-      let lo = v0l + v1l; // add(V0, V1)
-      v0h = (v0h + v1h + (lo > 0xffffffff ? 1 : 0)) >>> 0;
-      v0l = lo >>> 0;
+      let lo = (v0l + v1l) | 0; // add(V0, V1)
+      v0h = (v0h + v1h + (lo >>> 0 < v0l >>> 0 ? 1 : 0)) | 0;
+      v0l = lo;
       let t = v1h; // rotl(V1, 13)
-      v1h = ((t << 13) | (v1l >>> 19)) >>> 0;
-      v1l = ((v1l << 13) | (t >>> 19)) >>> 0;
-      v1h = (v1h ^ v0h) >>> 0; // xor(V1, V0)
-      v1l = (v1l ^ v0l) >>> 0;
+      v1h = (t << 13) | (v1l >>> 19) | 0;
+      v1l = (v1l << 13) | (t >>> 19) | 0;
+      v1h = (v1h ^ v0h) | 0; // xor(V1, V0)
+      v1l = (v1l ^ v0l) | 0;
       t = v0h; // rotl(V0, 32)
       v0h = v0l;
       v0l = t;
-      lo = v2l + v3l; // add(V2, V3)
-      v2h = (v2h + v3h + (lo > 0xffffffff ? 1 : 0)) >>> 0;
-      v2l = lo >>> 0;
+      lo = (v2l + v3l) | 0; // add(V2, V3)
+      v2h = (v2h + v3h + (lo >>> 0 < v2l >>> 0 ? 1 : 0)) | 0;
+      v2l = lo;
       t = v3h; // rotl(V3, 16)
-      v3h = ((t << 16) | (v3l >>> 16)) >>> 0;
-      v3l = ((v3l << 16) | (t >>> 16)) >>> 0;
-      v3h = (v3h ^ v2h) >>> 0; // xor(V3, V2)
-      v3l = (v3l ^ v2l) >>> 0;
-      lo = v0l + v3l; // add(V0, V3)
-      v0h = (v0h + v3h + (lo > 0xffffffff ? 1 : 0)) >>> 0;
-      v0l = lo >>> 0;
+      v3h = (t << 16) | (v3l >>> 16) | 0;
+      v3l = (v3l << 16) | (t >>> 16) | 0;
+      v3h = (v3h ^ v2h) | 0; // xor(V3, V2)
+      v3l = (v3l ^ v2l) | 0;
+      lo = (v0l + v3l) | 0; // add(V0, V3)
+      v0h = (v0h + v3h + (lo >>> 0 < v0l >>> 0 ? 1 : 0)) | 0;
+      v0l = lo;
       t = v3h; // rotl(V3, 21)
-      v3h = ((t << 21) | (v3l >>> 11)) >>> 0;
-      v3l = ((v3l << 21) | (t >>> 11)) >>> 0;
-      v3h = (v3h ^ v0h) >>> 0; // xor(V3, V0)
-      v3l = (v3l ^ v0l) >>> 0;
-      lo = v2l + v1l; // add(V2, V1)
-      v2h = (v2h + v1h + (lo > 0xffffffff ? 1 : 0)) >>> 0;
-      v2l = lo >>> 0;
+      v3h = (t << 21) | (v3l >>> 11) | 0;
+      v3l = (v3l << 21) | (t >>> 11) | 0;
+      v3h = (v3h ^ v0h) | 0; // xor(V3, V0)
+      v3l = (v3l ^ v0l) | 0;
+      lo = (v2l + v1l) | 0; // add(V2, V1)
+      v2h = (v2h + v1h + (lo >>> 0 < v2l >>> 0 ? 1 : 0)) | 0;
+      v2l = lo;
       t = v1h; // rotl(V1, 17)
-      v1h = ((t << 17) | (v1l >>> 15)) >>> 0;
-      v1l = ((v1l << 17) | (t >>> 15)) >>> 0;
-      v1h = (v1h ^ v2h) >>> 0; // xor(V1, V2)
-      v1l = (v1l ^ v2l) >>> 0;
+      v1h = (t << 17) | (v1l >>> 15) | 0;
+      v1l = (v1l << 17) | (t >>> 15) | 0;
+      v1h = (v1h ^ v2h) | 0; // xor(V1, V2)
+      v1l = (v1l ^ v2l) | 0;
       t = v2h; // rotl(V2, 32)
       v2h = v2l;
       v2l = t;
     }
     if (step < 3) {
-      v0h = (v0h ^ mh) >>> 0;
-      v0l = (v0l ^ ml) >>> 0;
+      v0h = (v0h ^ mh) | 0;
+      v0l = (v0l ^ ml) | 0;
     }
   }
   return (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
