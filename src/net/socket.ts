@@ -23,6 +23,8 @@ export interface SocketOptions {
 }
 
 /** What an accepting server needs to hear from its sockets (Node's socket._server). */
+const kOwner = Symbol('synack.net.owner');
+
 export interface SocketOwner {
   socketClosed(): void;
 }
@@ -69,10 +71,10 @@ export class Socket extends Duplex {
   private remoteNum = 0;
   private remotePortNum: number | undefined = undefined;
   /**
-   * @internal The accepting server, told once just before 'close' (see emitClose). Not `server`:
-   * http sets that property on the sockets it serves.
+   * The accepting server, told once just before 'close' (see emitClose). A symbol, not a name:
+   * http sets `server` on the sockets it serves, and any plain name could be a user's own.
    */
-  owner: SocketOwner | null = null;
+  [kOwner]: SocketOwner | null = null;
 
   constructor(
     protected readonly env: NetEnv,
@@ -81,7 +83,7 @@ export class Socket extends Duplex {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
     if (options.fd !== undefined) {
       this.fd = options.fd;
-      if (options.server) this.owner = options.server;
+      if (options.server) this[kOwner] = options.server;
       this.remoteNum = env.sockets.getpeeraddr(this.fd);
       this.remotePortNum = env.sockets.getpeerport(this.fd);
       this.attach();
@@ -463,9 +465,9 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectOptions, (() => v
 function emitClose(s: Socket, hadError: boolean): void {
   // Its server counts it gone first, as the server's own 'close' listener did (registered
   // before anyone else could listen).
-  const owner = s.owner;
+  const owner = s[kOwner];
   if (owner !== null) {
-    s.owner = null;
+    s[kOwner] = null;
     owner.socketClosed();
   }
   s.emit('close', hadError);
