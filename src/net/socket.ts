@@ -52,35 +52,53 @@ const NO_CHUNK = new Uint8Array(0);
  * Node's events (connect, ready, data, end, close, error, timeout), methods and error codes.
  */
 export class Socket extends Duplex {
-  fd = -1;
-  connecting = false;
-  bytesRead = 0;
-  private written = 0;
-  private reading = false;
-  private pendingWrite: Pending | null = null;
-  private writeRecord: Pending | null = null;
-  private finalCb: ((err?: Error | null) => void) | null = null;
-  private unwatch: (() => void) | null = null;
-  private timeoutMs = 0;
-  private idleTimer: Timer | null = null;
+  // The fields are declared and set in the constructor, not initialised where declared: a
+  // derived class's field initialisers run as a separate function after super(), which cost
+  // 5% of connect-64's CPU (V8 12, Node 20), where plain assignments are inlined.
+  declare fd: number;
+  declare connecting: boolean;
+  declare bytesRead: number;
+  declare private written: number;
+  declare private reading: boolean;
+  declare private pendingWrite: Pending | null;
+  declare private writeRecord: Pending | null;
+  declare private finalCb: ((err?: Error | null) => void) | null;
+  declare private unwatch: (() => void) | null;
+  declare private timeoutMs: number;
+  declare private idleTimer: Timer | null;
   /**
    * The peer: the host and port connect() was given, or for an accepted socket the address as a
    * number, formatted at the first remoteAddress (most servers never ask).
    */
-  private remoteHost: string | undefined = undefined;
-  private remoteNum = 0;
-  private remotePortNum: number | undefined = undefined;
+  declare private remoteHost: string | undefined;
+  declare private remoteNum: number;
+  declare private remotePortNum: number | undefined;
   /**
    * The accepting server, told once just before 'close' (see emitClose). A symbol, not a name:
    * http sets `server` on the sockets it serves, and any plain name could be a user's own.
    */
-  [kOwner]: SocketOwner | null = null;
+  declare [kOwner]: SocketOwner | null;
 
-  constructor(
-    protected readonly env: NetEnv,
-    options: SocketOptions = {},
-  ) {
+  declare protected readonly env: NetEnv;
+
+  constructor(env: NetEnv, options: SocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false, emitClose: false, decodeStrings: true });
+    this.env = env;
+    this.fd = -1;
+    this.connecting = false;
+    this.bytesRead = 0;
+    this.written = 0;
+    this.reading = false;
+    this.pendingWrite = null;
+    this.writeRecord = null;
+    this.finalCb = null;
+    this.unwatch = null;
+    this.timeoutMs = 0;
+    this.idleTimer = null;
+    this.remoteHost = undefined;
+    this.remoteNum = 0;
+    this.remotePortNum = undefined;
+    this[kOwner] = null;
     if (options.fd !== undefined) {
       this.fd = options.fd;
       if (options.server) this[kOwner] = options.server;
