@@ -1,5 +1,6 @@
 import type { TcpConnection } from '../tcp/connection.js';
-import type { FourTuple, TcpErrno, TcpEventType } from '../tcp/env.js';
+import type { TcpErrno, TcpEventType } from '../tcp/env.js';
+import { PackedTuple } from '../tcp/packed-tuple.js';
 
 /**
  * Who holds a connection and hears its events, when that is the only holder (the BSD socket
@@ -16,30 +17,16 @@ export interface ConnectionOwner {
  * its 4-tuple (it is its own tuple, saving an object per connection), where its record is, and
  * its owner. Both ports share one field (localPort << 16 | remotePort): 64 bytes rather than 72.
  */
-export class HibernatedConnection implements FourTuple {
-  private readonly ports: number;
-
+export class HibernatedConnection extends PackedTuple {
   constructor(
-    readonly localAddr: number,
+    localAddr: number,
     localPort: number,
-    readonly remoteAddr: number,
+    remoteAddr: number,
     remotePort: number,
     /** The record's StateStore slot (template and offset in one number). */
     readonly slot: number,
     readonly owner: ConnectionOwner,
   ) {
-    this.ports = (localPort << 16) | remotePort;
-  }
-
-  get localPort(): number {
-    return this.ports >>> 16;
-  }
-
-  get remotePort(): number {
-    return this.ports & 0xffff;
-  }
-
-  get tuple(): FourTuple {
-    return this;
+    super(localAddr, localPort, remoteAddr, remotePort);
   }
 }

@@ -481,6 +481,22 @@ export class Sockets {
     return new SocketError(e, call);
   }
 
+  /** The connection a read on `s` reads from; ENOTCONN when it has none. */
+  private readConn(s: Socket): TcpConnection {
+    const c = this.live(s);
+    if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
+      throw new SocketError('ENOTCONN', 'read');
+    }
+    return c;
+  }
+
+  /** A read that found nothing readable: the pending error, 0 at end of stream, else -1 (EAGAIN). */
+  private readNothing(s: Socket, c: TcpConnection): number {
+    if (s.error) throw this.takeError(s, 'read');
+    if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
+    return -1;
+  }
+
   /** read()/recv(): bytes copied, 0 at end of stream; EAGAIN when nothing is there yet. */
   read(fd: number, buf: Uint8Array, flags = 0): number {
     const n = this.tryRead(fd, buf, flags);
@@ -496,19 +512,14 @@ export class Sockets {
   tryRead(fd: number, buf: Uint8Array, flags = 0): number {
     void flags;
     const s = this.get(fd, 'read');
-    const c = this.live(s);
-    if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
-      throw new SocketError('ENOTCONN', 'read');
-    }
+    const c = this.readConn(s);
     if (s.readShut) return 0;
     if (c.readableBytes > 0) {
       const n = c.readInto(buf, this.now());
       this.host.tcp.settle(c);
       return n;
     }
-    if (s.error) throw this.takeError(s, 'read');
-    if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
-    return -1;
+    return this.readNothing(s, c);
   }
 
   /**
@@ -519,10 +530,7 @@ export class Sockets {
    */
   tryReadChunk(fd: number, max: number, alloc: (n: number) => Uint8Array): Uint8Array | number {
     const s = this.get(fd, 'read');
-    const c = this.live(s);
-    if (s.state === 'listening' || s.state === 'unbound' || s.state === 'bound' || !c) {
-      throw new SocketError('ENOTCONN', 'read');
-    }
+    const c = this.readConn(s);
     if (s.readShut) return 0;
     if (c.readableBytes > 0) {
       const chunk = c.readChunk(max, alloc, this.now()) as Uint8Array;
@@ -536,9 +544,7 @@ export class Sockets {
       this.host.tcp.settle(c);
       return chunk;
     }
-    if (s.error) throw this.takeError(s, 'read');
-    if (c.eof || c.state === 'CLOSED' || c.state === 'TIME-WAIT') return 0;
-    return -1;
+    return this.readNothing(s, c);
   }
 
   recv(fd: number, buf: Uint8Array, flags = 0): number {

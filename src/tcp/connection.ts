@@ -2,6 +2,7 @@ import type { DropReason } from '../wire/drop-reason.js';
 import { TCP_ACK, TCP_RST, TCP_SYN, TcpSegment } from '../wire/tcp-segment.js';
 import type { FourTuple, TcpEnv, TcpErrno, TcpEventType } from './env.js';
 import { RecvBuffer, type Range } from './recv-buffer.js';
+import { countWindowAdv, selectWindow } from './rcv-window.js';
 import { RttEstimator } from './rtt.js';
 import { SendBuffer } from './send-buffer.js';
 import { sizeGoal } from './skb-queue.js';
@@ -635,17 +636,16 @@ export class TcpConnection {
 
   /** Window we can offer now: free buffer space, never moving the right edge left. */
   advertisableWindow(): number {
-    const space = this.recvBuf.space;
-    // Receiver-side silly window avoidance (RFC 1122 4.2.3.3): no small increases.
-    let win = space < Math.min(this.recvBuf.capacity / 2, this.advMss) ? 0 : space;
-    // Under memory pressure Linux clamps rcv_ssthresh to four segments (tcp_select_window), so
-    // every sender slows down until memory is back below tcp_mem[0].
-    if (win > 4 * this.advMss && this.env.underMemoryPressure?.()) win = 4 * this.advMss;
-    const edge = seqSub(this.rcvAdvRight, this.rcvNxt);
-    if (win < edge) win = edge;
-    const max = 65535 * (1 << this.rcvWscale); // scales are at most 14: a shift, not pow()
-    if (win > max) win = max;
-    return win;
+    const b = this.recvBuf;
+    return selectWindow(
+      this.env,
+      b.space,
+      b.capacity,
+      this.advMss,
+      this.rcvAdvRight,
+      this.rcvNxt,
+      this.rcvWscale,
+    );
   }
 
   /** Fill the ACK-related fields of `seg`: ack, window (scaled), timestamps. */
@@ -660,8 +660,7 @@ export class TcpConnection {
     if (field > 65535) field = 65535;
     seg.window = field;
     const adv = field * (1 << shift);
-    if (adv === 0 && this.rcvWnd !== 0) this.env.mib.TcpExt.TCPToZeroWindowAdv++;
-    if (adv !== 0 && this.rcvWnd === 0 && this.reported) this.env.mib.TcpExt.TCPFromZeroWindowAdv++;
+    countWindowAdv(this.env, this.rcvWnd, adv, this.reported);
     this.rcvWnd = adv;
     const right = seqAdd(this.rcvNxt, adv);
     if (seqGt(right, this.rcvAdvRight)) this.rcvAdvRight = right;

@@ -1,7 +1,9 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConnection } from './connection.js';
-import type { FourTuple, TcpEnv } from './env.js';
-import { seqAdd, seqGt, seqLt, seqSub } from './seq.js';
+import type { TcpEnv } from './env.js';
+import { PackedTuple } from './packed-tuple.js';
+import { countWindowAdv, selectWindow } from './rcv-window.js';
+import { seqAdd, seqGt, seqLt } from './seq.js';
 
 const TS_OK = 1;
 const REPORTED = 2;
@@ -20,11 +22,10 @@ const CLOSED = 4;
  * timer but the 2MSL one and no duplicate to report (TcpLayer), so these few fields are all the
  * engine would still read. Like a HibernatedConnection it is its own 4-tuple.
  */
-export class TimeWaitConnection implements FourTuple {
+export class TimeWaitConnection extends PackedTuple {
   heapIndex = -1;
   /** The 2MSL expiry (µs). */
   nextDeadline: number;
-  private readonly ports: number;
   private bits: number;
   private readonly sndNxt: number;
   readonly rcvNxt: number;
@@ -40,13 +41,13 @@ export class TimeWaitConnection implements FourTuple {
 
   constructor(
     private readonly env: TcpEnv,
-    readonly localAddr: number,
+    localAddr: number,
     localPort: number,
-    readonly remoteAddr: number,
+    remoteAddr: number,
     remotePort: number,
     c: TcpConnection,
   ) {
-    this.ports = (localPort << 16) | remotePort;
+    super(localAddr, localPort, remoteAddr, remotePort);
     this.bits = (c.tsOk ? TS_OK : 0) | (c.reported ? REPORTED : 0);
     this.nextDeadline = c.nextDeadline;
     this.sndNxt = c.sndNxt;
@@ -80,18 +81,6 @@ export class TimeWaitConnection implements FourTuple {
       c.recvBuf.ooo.length === 0 &&
       c.memCharged === 0
     );
-  }
-
-  get localPort(): number {
-    return this.ports >>> 16;
-  }
-
-  get remotePort(): number {
-    return this.ports & 0xffff;
-  }
-
-  get tuple(): FourTuple {
-    return this;
   }
 
   get tsOk(): boolean {
@@ -175,13 +164,7 @@ export class TimeWaitConnection implements FourTuple {
   /** TcpConnection.advertisableWindow with an empty receive buffer. */
   private window(): number {
     const space = this.rcvSpace;
-    let win = space < Math.min(space / 2, this.advMss) ? 0 : space;
-    if (win > 4 * this.advMss && this.env.underMemoryPressure?.()) win = 4 * this.advMss;
-    const edge = seqSub(this.rcvAdvRight, this.rcvNxt);
-    if (win < edge) win = edge;
-    const max = 65535 * (1 << this.rcvWscale);
-    if (win > max) win = max;
-    return win;
+    return selectWindow(this.env, space, space, this.advMss, this.rcvAdvRight, this.rcvNxt, this.rcvWscale);
   }
 
   /** TcpConnection.sendAck → fillAck → addSackBlocks (nothing to report) → transmit. */
@@ -195,8 +178,7 @@ export class TimeWaitConnection implements FourTuple {
     if (field > 65535) field = 65535;
     seg.window = field;
     const adv = field * (1 << shift);
-    if (adv === 0 && this.rcvWnd !== 0) this.env.mib.TcpExt.TCPToZeroWindowAdv++;
-    if (adv !== 0 && this.rcvWnd === 0 && this.bits & REPORTED) this.env.mib.TcpExt.TCPFromZeroWindowAdv++;
+    countWindowAdv(this.env, this.rcvWnd, adv, (this.bits & REPORTED) !== 0);
     this.rcvWnd = adv;
     const right = seqAdd(this.rcvNxt, adv);
     if (seqGt(right, this.rcvAdvRight)) this.rcvAdvRight = right;
